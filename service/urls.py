@@ -1,0 +1,359 @@
+"""URLs to canonical form and to the lookup expressions a list entry can match.
+
+Follows Google Safe Browsing v4 "URLs and hashing" (see docs/architecture.md). Parsing is deliberately
+browser-like and lenient rather than RFC-strict: scam links are often malformed on purpose, and a
+stricter parser would let them through unmatched.
+
+Worked example::
+
+    >>> canonicalize("HTTP://user:pw@Pay.Kaspi-KZ.top:8443/a/./b//c.html?id=1#top")
+    'http://pay.kaspi-kz.top/a/b/c.html?id=1'
+    >>> expressions("http://pay.kaspi-kz.top/a/b/c.html?id=1")
+    ['pay.kaspi-kz.top/a/b/c.html?id=1', 'pay.kaspi-kz.top/a/b/c.html', 'pay.kaspi-kz.top/',
+     'pay.kaspi-kz.top/a/', 'pay.kaspi-kz.top/a/b/', 'kaspi-kz.top/a/b/c.html?id=1',
+     'kaspi-kz.top/a/b/c.html', 'kaspi-kz.top/', 'kaspi-kz.top/a/', 'kaspi-kz.top/a/b/']
+
+A list entry is an expression (`evil.example/`, `host.example/path/`, or an exact URL expression); a URL
+matches an entry when one of its expressions equals it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import idna
+
+from service.errors import InvalidURL
+
+__all__ = [
+    "CanonicalURL", "canonicalize", "expressions", "parse", "expressions_of", "registrable_domain",
+    "is_ip_host", "entry_to_expression", "validate_for_api", "MAX_URL_LENGTH",
+]
+
+MAX_URL_LENGTH = 8192  # bytes; the API refuses longer URLs (browsers cap around 2 MB, scam links are short)
+_MAX_HOSTS = 5  # Safe Browsing v4: the exact host plus up to 4 suffixes from the last five labels
+_MAX_PATHS = 6  # path+query, path, "/" and up to 3 more directory prefixes
+
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_PERCENT = re.compile(rb"%([0-9a-fA-F]{2})")
+# Characters no DNS name can hold; the API refuses hosts with them (canonicalize stays lenient).
+_API_BAD_HOST = re.compile(r"[\x00-\x20<>\"{}|\\^`'%#\x7f]")
+
+
+@dataclass(frozen=True, slots=True)
+class CanonicalURL:
+    """A URL in Safe Browsing canonical form, split into the parts lookups need."""
+
+    scheme: str
+    host: str  # lowercase, punycode, dotted-decimal IPv4 or bracketed short IPv6, percent-escaped
+    path: str  # starts with "/", escaped
+    query: str | None  # None when there was no "?"; "" for a bare "?"
+
+    def __str__(self) -> str:
+        query = "" if self.query is None else "?" + self.query
+        return f"{self.scheme}://{self.host}{self.path}{query}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Escaping
+
+
+def _unescape_once(data: bytes) -> bytes:
+    return _PERCENT.sub(lambda m: bytes((int(m.group(1), 16),)), data)
+
+
+def _unescape_fully(data: bytes) -> bytes:
+    # Spec step: "repeatedly percent-unescape the URL until it has no more percent-escapes". A lone "%"
+    # that does not start %XX stays literal. Each pass shortens the data, so this terminates.
+    while True:
+        decoded = _unescape_once(data)
+        if decoded == data:
+            return data
+        data = decoded
+
+
+_ESCAPE_TABLE = [chr(b) if 0x20 < b < 0x7F and b not in (0x23, 0x25) else f"%{b:02X}" for b in range(256)]
+
+
+def _escape(data: bytes) -> str:
+    """Returns data with bytes <= 0x20, >= 0x7F, '#' and '%' percent-escaped (uppercase hex)."""
+    return "".join([_ESCAPE_TABLE[b] for b in data])
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Hosts
+
+
+def _parse_ipv4(host: str) -> str | None:
+    """Returns the dotted-decimal form of host if it is IPv4 in any inet_aton spelling, else None.
+
+    Accepts 1-4 parts, each decimal, octal (leading 0) or hex (0x); the last part fills the remaining
+    bytes, so `3279880203`, `0xC37F000B` and `195.127.11` are all 195.127.0.11.
+    """
+    parts = host.split(".")
+    if len(parts) > 4 or not all(parts):
+        return None
+    values = []
+    for part in parts:
+        try:
+            if part[:2] in ("0x", "0X"):
+                value = int(part[2:], 16) if len(part) > 2 else 0
+            elif len(part) > 1 and part[0] == "0":
+                value = int(part[1:], 8)
+            else:
+                if not part.isdigit():
+                    return None
+                value = int(part)
+        except ValueError:
+            return None
+        values.append(value)
+    last_bytes = 5 - len(values)
+    if any(v > 255 for v in values[:-1]) or values[-1] >= 256**last_bytes:
+        return None
+    number = 0
+    for v in values[:-1]:
+        number = number * 256 + v
+    number = number * 256**last_bytes + values[-1]
+    return str(ipaddress.IPv4Address(number))
+
+
+def _canonical_ipv6(text: str) -> str | None:
+    try:
+        address = ipaddress.IPv6Address(text.split("%", 1)[0])
+    except ValueError:
+        return None
+    if address.ipv4_mapped is not None:
+        return str(address.ipv4_mapped)
+    if address in _NAT64:
+        return str(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    return f"[{address.compressed}]"
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _to_ascii_host(host: str) -> str:
+    """Returns host with non-ASCII labels in punycode (IDNA 2008 with UTS #46 mapping, lenient)."""
+    if host.isascii():
+        return host
+    try:
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        pass
+    # Lenient fallback: scam hosts may be invalid IDNA (mixed scripts, disallowed code points); encode
+    # each label on its own so they still get a stable, matchable form.
+    labels = []
+    for label in host.split("."):
+        if label.isascii():
+            labels.append(label)
+            continue
+        try:
+            labels.append(idna.encode(label, uts46=True, transitional=False).decode("ascii"))
+        except (idna.IDNAError, UnicodeError):
+            labels.append("xn--" + label.lower().encode("punycode").decode("ascii"))
+    return ".".join(labels)
+
+
+def _canonical_host(raw: bytes) -> str:
+    # Userinfo: everything up to the last "@" (the classic `bank.kz@evil.top` trick) is dropped.
+    raw = raw.rpartition(b"@")[2]
+    if raw.startswith(b"["):
+        end = raw.find(b"]")
+        inner = raw[1:end] if end > 0 else raw[1:]
+        ip6 = _canonical_ipv6(inner.decode("ascii", "replace"))
+        if ip6 is None:
+            raise InvalidURL(f"invalid IPv6 host: {raw.decode('utf-8', 'replace')!r}")
+        return ip6
+    raw = raw.partition(b":")[0]  # port (or garbage after a colon) is not part of the host
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and not text.isascii():
+        text = _to_ascii_host(_collapse_dots(text))
+        raw = text.encode("ascii")
+    host = _collapse_dots(raw.decode("latin-1").lower())
+    if not host:
+        raise InvalidURL("URL has no host")
+    ip4 = _parse_ipv4(host)
+    if ip4 is not None:
+        return ip4
+    return _escape(host.encode("latin-1"))
+
+
+def _collapse_dots(host: str) -> str:
+    # Spec: remove leading and trailing dots, replace consecutive dots with one. "。" and friends are
+    # handled by the UTS #46 mapping in _to_ascii_host.
+    return ".".join(label for label in host.split(".") if label)
+
+
+def is_ip_host(host: str) -> bool:
+    """Reports whether a canonical host is an IP literal (dotted IPv4 or bracketed IPv6)."""
+    if host.startswith("["):
+        return True
+    return _parse_ipv4(host) == host
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Paths
+
+
+def _canonical_path(raw: bytes) -> str:
+    # Spec: resolve "/./" and "/../", then collapse runs of slashes. A trailing "." or ".." segment
+    # leaves a trailing slash ("/blah/.." -> "/").
+    segments = raw.split(b"/")
+    out: list[bytes] = []
+    for segment in segments:
+        if segment in (b"", b"."):
+            continue
+        if segment == b"..":
+            if out:
+                out.pop()
+            continue
+        out.append(segment)
+    trailing = bool(segments) and segments[-1] in (b"", b".", b"..")
+    path = b"/" + b"/".join(out)
+    if trailing and out:
+        path += b"/"
+    return _escape(path)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Public functions
+
+
+def parse(url: str) -> CanonicalURL:
+    """Returns the canonical parts of url; raises InvalidURL when it has no valid host."""
+    if not isinstance(url, str):
+        raise InvalidURL(f"URL must be a string, not {type(url).__name__}")
+    # Spec: cut the fragment at the first literal "#", trim surrounding spaces, drop TAB/CR/LF.
+    text = url.partition("#")[0].strip(" \t\r\n\f\v").replace("\t", "").replace("\r", "").replace("\n", "")
+    data = _unescape_fully(text.encode("utf-8", "surrogatepass"))
+
+    scheme = "http"
+    match = _SCHEME.match(data.decode("latin-1"))
+    if match:
+        after = data[match.end():]
+        if after.startswith(b"//"):
+            scheme = match.group(1).lower()
+            data = after[2:]
+        elif re.match(rb"^\d*(/|\?|$)", after):
+            pass  # `host:port/...` with no scheme
+        else:
+            raise InvalidURL(f"not a hierarchical URL (scheme {match.group(1)!r})")
+    elif data.startswith(b"//"):
+        data = data[2:]
+
+    rest, qmark, query = data.partition(b"?")
+    host_part, slash, path_part = rest.partition(b"/")
+    host = _canonical_host(host_part)
+    path = _canonical_path(slash + path_part)
+    return CanonicalURL(scheme, host, path, _escape(query) if qmark else None)
+
+
+def canonicalize(url: str) -> str:
+    """Returns url in Safe Browsing v4 canonical form; raises InvalidURL (a ValueError) if it has no valid host."""
+    return str(parse(url))
+
+
+def _lookup_hosts(host: str) -> list[str]:
+    if is_ip_host(host):
+        return [host]
+    labels = host.split(".")
+    hosts = [host]
+    for count in range(min(_MAX_HOSTS, len(labels)), 1, -1):
+        suffix = ".".join(labels[-count:])
+        if suffix != host:
+            hosts.append(suffix)
+    return hosts[:_MAX_HOSTS]
+
+
+def _lookup_paths(path: str, query: str | None) -> list[str]:
+    paths = []
+    if query:
+        paths.append(f"{path}?{query}")
+    paths.append(path)
+    paths.append("/")
+    directories = path.split("/")[1:-1]
+    prefix = "/"
+    for directory in directories[:3]:
+        prefix += directory + "/"
+        paths.append(prefix)
+    unique = list(dict.fromkeys(paths))
+    return unique[:_MAX_PATHS]
+
+
+def expressions_of(parsed: CanonicalURL) -> list[str]:
+    """Returns the host-suffix x path-prefix expressions of an already parsed URL, most specific first."""
+    paths = _lookup_paths(parsed.path, parsed.query)
+    return list(dict.fromkeys(h + p for h in _lookup_hosts(parsed.host) for p in paths))
+
+
+def expressions(url: str) -> list[str]:
+    """Returns the (at most 30) lookup expressions of url; raises InvalidURL if it has no valid host."""
+    return expressions_of(parse(url))
+
+
+@lru_cache(maxsize=1)
+def _psl():  # type: ignore[no-untyped-def]
+    from publicsuffixlist import PublicSuffixList  # bundled copy; never fetches
+
+    return PublicSuffixList()
+
+
+def registrable_domain(host: str) -> str:
+    """Returns the registrable domain (eTLD+1, Public Suffix List) of a canonical host.
+
+    An IP literal is its own registrable domain; a host that is itself a public suffix is returned as is.
+    """
+    if is_ip_host(host):
+        return host
+    return _psl().privatesuffix(host) or host
+
+
+def public_suffix(host: str) -> str:
+    """Returns the public suffix of a canonical host ("kz", "com.kz", "xn--80ao21a")."""
+    return _psl().publicsuffix(host) or host.rpartition(".")[2]
+
+
+def entry_to_expression(entry: str) -> str:
+    """Returns the list expression for a list entry: a bare domain, a URL or an expression.
+
+    `evil.example` and `http://evil.example` mean the whole host (`evil.example/`); `evil.example/a/`
+    is that path prefix; `http://evil.example/a.html?x=1` is the exact URL expression.
+    """
+    parsed = parse(entry)
+    path = parsed.path
+    return parsed.host + (path if parsed.query is None or parsed.query == "" else f"{path}?{parsed.query}")
+
+
+def validate_for_api(url: object) -> CanonicalURL:
+    """Returns the parsed URL if the API accepts it, else raises InvalidURL naming what is wrong.
+
+    Stricter than canonicalize: only http(s), at most MAX_URL_LENGTH bytes, and a host that a DNS name
+    or an IP literal could be (no whitespace, no `<>"{}|\\^` and the like).
+    """
+    if not isinstance(url, str):
+        raise InvalidURL(f"url must be a string, not {type(url).__name__}", field="url")
+    stripped = url.strip()
+    if not stripped:
+        raise InvalidURL("url is empty", field="url")
+    if len(url.encode("utf-8", "surrogatepass")) > MAX_URL_LENGTH:
+        raise InvalidURL(f"url is longer than {MAX_URL_LENGTH} bytes", field="url")
+    match = _SCHEME.match(stripped)
+    if match and stripped[match.end():match.end() + 2] == "//" and match.group(1).lower() not in ("http", "https"):
+        raise InvalidURL(f"only http and https URLs can be checked, not {match.group(1)!r}", field="url")
+    try:
+        parsed = parse(stripped)
+    except InvalidURL as exc:
+        raise InvalidURL(exc.message, field="url") from None
+    if parsed.scheme not in ("http", "https"):
+        raise InvalidURL(f"only http and https URLs can be checked, not {parsed.scheme!r}", field="url")
+    host = parsed.host
+    if not host.startswith("[") and (_API_BAD_HOST.search(host) or len(host) > 253
+                                     or any(len(label) > 63 for label in host.split("."))):
+        raise InvalidURL(f"host {host!r} is not a valid domain name or IP address", field="url")
+    return parsed
