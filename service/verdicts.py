@@ -1,0 +1,118 @@
+"""The Verdict: what a check returns, and the values it is built from.
+
+Scoring (`service.scoring`) produces reason codes and evidence only; `service.messages` renders each
+reason's message in the requested language at the edge, and `Verdict.to_json()` is the one place that
+builds the JSON the API, the CLI and the extension see::
+
+    {"url": "http://kaspi-kz.top/pay", "canonical_url": "http://kaspi-kz.top/pay", "host": "kaspi-kz.top",
+     "registrable_domain": "kaspi-kz.top", "verdict": "blocked", "score": 100,
+     "reasons": [{"code": "list.phishing", "severity": "critical", "weight": 100, "message": "...",
+                  "evidence": {"list": "abaila-kz-scam", "category": "phishing", "expression": "kaspi-kz.top/"}}],
+     "signals": {"lists": [...]}, "complete": true, "pending": [], "checked_at": "...", "ttl": 300}
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Level", "Severity", "Reason", "ListHit", "PageContext", "Verdict", "LEVEL_ORDER"]
+
+
+class Level(str, enum.Enum):
+    BLOCKED = "blocked"  # on a blocklist: the extension redirects to its warning page
+    DANGEROUS = "dangerous"  # strong evidence of fraud (e.g. brand look-alike asking for a card): stop payment
+    SUSPICIOUS = "suspicious"  # several risk signals: warn before paying
+    UNVERIFIED = "unverified"  # unknown and young or otherwise uncertain: caution, do not prepay
+    TRUSTED = "trusted"  # on the allowlist (official bank, marketplace, government, verified merchant)
+    NO_KNOWN_RISK = "no_known_risk"  # nothing known against it; never to be shown as "safe"
+
+
+# From most to least severe; used to take the worst of several levels.
+LEVEL_ORDER = [Level.BLOCKED, Level.DANGEROUS, Level.SUSPICIOUS, Level.UNVERIFIED, Level.NO_KNOWN_RISK, Level.TRUSTED]
+
+
+class Severity(str, enum.Enum):
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One contributing signal: a stable code, how bad it is, its weight in the score, and its evidence."""
+
+    code: str
+    severity: Severity
+    weight: int
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self, message: str) -> dict[str, Any]:
+        return {"code": self.code, "severity": self.severity.value, "weight": self.weight,
+                "message": message, "evidence": self.evidence}
+
+
+@dataclass(frozen=True, slots=True)
+class ListHit:
+    """A list entry that one of the URL's expressions matched."""
+
+    expression: str
+    list: str
+    category: str
+    source: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"expression": self.expression, "list": self.list, "category": self.category, "source": self.source}
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What the page asks for, as the extension saw it (`{"payment_form": true, "asks_for": ["card"]}`)."""
+
+    payment_form: bool = False
+    asks_for: tuple[str, ...] = ()
+
+    ASKS = ("card", "cvv", "expiry", "sms_code", "otp", "iin", "password", "phone")
+
+    def to_json(self) -> dict[str, Any]:
+        return {"payment_form": self.payment_form, "asks_for": list(self.asks_for)}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    url: str
+    canonical_url: str
+    host: str
+    registrable_domain: str
+    verdict: Level
+    score: int
+    reasons: tuple[Reason, ...]
+    signals: dict[str, Any]
+    complete: bool
+    pending: tuple[str, ...]
+    checked_at: str
+    ttl: int
+    messages: tuple[str, ...] = ()  # one per reason, in the requested language
+    advice: tuple[str, ...] = ()  # police guidance lines for the extension, in the requested language
+    lang: str = "en"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "host": self.host,
+            "registrable_domain": self.registrable_domain,
+            "verdict": self.verdict.value,
+            "score": self.score,
+            "reasons": [r.to_json(m) for r, m in zip(self.reasons, self.messages, strict=True)],
+            "signals": self.signals,
+            "complete": self.complete,
+            "pending": list(self.pending),
+            "checked_at": self.checked_at,
+            "ttl": self.ttl,
+            "lang": self.lang,
+            "advice": list(self.advice),
+        }
