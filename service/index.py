@@ -1,0 +1,309 @@
+"""The index of list entries: millions of expressions, answered in microseconds, in ~15 bytes each.
+
+An entry is a Safe Browsing expression (`evil.example/`, `host.example/path/`, `a.b/x.html?y=1`) on one
+list. The index keeps, per entry, only the first 8 bytes of SHA-256(expression) as a 64-bit key, sorted,
+plus a 2-byte list id; an array of bucket starts (one per value of the key's top B bits) makes a lookup
+one or two array reads instead of a binary search. The expression text (needed only on a hit, to confirm
+a match and to answer prefix queries with full hashes) sits in a snapshot file that is memory-mapped, so
+it costs RAM only for the pages a hit touches.
+
+Query steps (`match`):
+  1. hash each of the URL's expressions (at most 30), take the 64-bit key;
+  2. read the key's bucket range, compare the keys in it (about one);
+  3. on an equal key, read the expression text from the snapshot and compare it (a false positive of a
+     64-bit key is ~1e-12 per lookup, but confirming is cheap and makes a hit exact);
+  4. check the overlay (moderators' additions and removals since the snapshot was built).
+
+Update steps: moderators' changes go to the overlay (`add` / `remove`), a small dict applied on top of
+the base arrays, so one change never rebuilds millions of entries. A rebuild (`IndexBuilder.build`) makes
+a new snapshot off to the side; the caller swaps it in with one assignment.
+
+Example::
+
+    builder = IndexBuilder()
+    lid = builder.add_list(ListInfo("kz-scam", "phishing", "blocklists/kz-scam.txt"))
+    builder.add("kaspi-kz.top/", lid)
+    index = builder.build(Path("var/index.snap"))
+    index.match(expressions("https://pay.kaspi-kz.top/card"))   # -> [Hit("kaspi-kz.top/", ListInfo(...))]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mmap
+import os
+import struct
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+__all__ = ["ListInfo", "Hit", "PrefixMatch", "Index", "IndexBuilder", "expression_key", "full_hash"]
+
+_MAGIC = b"ABAILAIX"
+_VERSION = 1
+_HEADER = struct.Struct("<8sII")  # magic, version, JSON header length
+
+
+def full_hash(expression: str) -> bytes:
+    """Returns SHA-256 of the expression's UTF-8 bytes (the Safe Browsing full hash)."""
+    return hashlib.sha256(expression.encode("utf-8")).digest()
+
+
+def expression_key(expression: str) -> int:
+    """Returns the 64-bit index key of an expression: the first 8 bytes of its full hash, big-endian."""
+    return int.from_bytes(hashlib.sha256(expression.encode("utf-8")).digest()[:8], "big")
+
+
+@dataclass(frozen=True, slots=True)
+class ListInfo:
+    name: str
+    category: str  # "phishing", "scam_shop", "malware", ..., or "allowlist"
+    source: str = ""
+    licence: str = ""
+
+    def to_json(self) -> dict[str, str]:
+        return {"name": self.name, "category": self.category, "source": self.source, "licence": self.licence}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    expression: str
+    list: ListInfo
+
+
+@dataclass(frozen=True, slots=True)
+class PrefixMatch:
+    full_hash: bytes
+    list: str
+    category: str
+
+
+class Index:
+    """The lookup form of the entries: sorted keys, bucket starts, list ids, and a memory-mapped text."""
+
+    def __init__(self, *, lists: Sequence[ListInfo], keys: np.ndarray, list_ids: np.ndarray, bits: int,
+                 starts: np.ndarray, offsets: Sequence[int], text: bytes | mmap.mmap, path: Path | None = None) -> None:
+        assert keys.dtype == np.uint64 and list_ids.dtype == np.uint16
+        self.lists = list(lists)
+        self.path = path
+        self._keys_array, self._ids_array, self._starts_array = keys, list_ids, starts
+        # memoryview indexing returns plain ints about 3x faster than numpy scalar indexing.
+        self._keys = memoryview(keys).cast("B").cast("Q") if len(keys) else memoryview(b"").cast("Q")
+        self._ids = memoryview(list_ids).cast("B").cast("H") if len(list_ids) else memoryview(b"").cast("H")
+        self._starts = memoryview(starts).cast("B").cast("I")
+        self._shift = 64 - bits
+        self._bits = bits
+        self._offsets = offsets
+        self._text = text
+        # Overlay: moderators' changes since this snapshot. Both map key -> {(expression, list_id)}.
+        self._added: dict[int, set[tuple[str, int]]] = {}
+        self._removed: set[tuple[int, int]] = set()
+        self._list_ids = {info.name: i for i, info in enumerate(self.lists)}
+
+    # -- sizes ------------------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self._keys) + sum(len(v) for v in self._added.values()) - len(self._removed)
+
+    @property
+    def base_size(self) -> int:
+        return len(self._keys)
+
+    def resident_bytes(self) -> int:
+        """Returns the bytes of RAM the lookup path keeps (keys, list ids, bucket starts)."""
+        return self._keys_array.nbytes + self._ids_array.nbytes + self._starts_array.nbytes
+
+    # -- queries ----------------------------------------------------------------------------------------
+
+    def _text_at(self, position: int) -> str:
+        return bytes(self._text[self._offsets[position]:self._offsets[position + 1]]).decode("utf-8")
+
+    def match(self, expressions: Iterable[str]) -> list[Hit]:
+        """Returns the entries that any of the expressions equals, in expression order."""
+        keys, ids, starts, shift = self._keys, self._ids, self._starts, self._shift
+        added, removed = self._added, self._removed
+        hits: list[Hit] = []
+        for expression in expressions:
+            data = expression.encode("utf-8")
+            key = int.from_bytes(hashlib.sha256(data).digest()[:8], "big")
+            bucket = key >> shift
+            for position in range(starts[bucket], starts[bucket + 1]):
+                if keys[position] == key:
+                    list_id = ids[position]
+                    if (key, list_id) not in removed and self._text_at(position) == expression:
+                        hits.append(Hit(expression, self.lists[list_id]))
+            if added:
+                for text, list_id in added.get(key, ()):
+                    if text == expression:
+                        hits.append(Hit(expression, self.lists[list_id]))
+        return hits
+
+    def contains(self, expression: str, list_name: str | None = None) -> bool:
+        """Reports whether the expression is on the named list (or on any list)."""
+        return any(list_name is None or hit.list.name == list_name for hit in self.match([expression]))
+
+    def lookup_prefixes(self, prefixes: Iterable[bytes]) -> list[PrefixMatch]:
+        """Returns every entry whose full hash starts with one of the 4-byte prefixes."""
+        out: list[PrefixMatch] = []
+        keys, ids, starts = self._keys, self._ids, self._starts
+        for prefix in prefixes:
+            assert len(prefix) == 4, "prefixes are 4 bytes"
+            p = int.from_bytes(prefix, "big")
+            if self._bits <= 32:
+                first = p >> (32 - self._bits)
+                last = first
+            else:
+                first = p << (self._bits - 32)
+                last = first + (1 << (self._bits - 32)) - 1
+            for position in range(starts[first], starts[last + 1]):
+                if keys[position] >> 32 == p and (keys[position], ids[position]) not in self._removed:
+                    info = self.lists[ids[position]]
+                    out.append(PrefixMatch(full_hash(self._text_at(position)), info.name, info.category))
+            for key, entries in self._added.items():
+                if key >> 32 == p:
+                    for text, list_id in entries:
+                        info = self.lists[list_id]
+                        out.append(PrefixMatch(full_hash(text), info.name, info.category))
+        return out
+
+    def iter_entries(self) -> Iterable[tuple[str, ListInfo]]:
+        """Yields every (expression, list) entry; for export and tests, not the hot path."""
+        for position in range(len(self._keys)):
+            if (self._keys[position], self._ids[position]) not in self._removed:
+                yield self._text_at(position), self.lists[self._ids[position]]
+        for entries in self._added.values():
+            for text, list_id in entries:
+                yield text, self.lists[list_id]
+
+    def list_sizes(self) -> dict[str, int]:
+        counts = np.bincount(self._ids_array, minlength=len(self.lists)) if len(self._ids_array) else \
+            np.zeros(len(self.lists), dtype=np.int64)
+        sizes = {info.name: int(counts[i]) for i, info in enumerate(self.lists)}
+        for entries in self._added.values():
+            for _, list_id in entries:
+                sizes[self.lists[list_id].name] += 1
+        for _, list_id in self._removed:
+            sizes[self.lists[list_id].name] -= 1
+        return sizes
+
+    # -- overlay updates ----------------------------------------------------------------------------------
+
+    def list_id(self, info: ListInfo) -> int:
+        """Returns the id of a list, registering it in this index if it is new."""
+        existing = self._list_ids.get(info.name)
+        if existing is not None:
+            return existing
+        assert len(self.lists) < 65535, "at most 65535 lists"
+        self.lists.append(info)
+        self._list_ids[info.name] = len(self.lists) - 1
+        return len(self.lists) - 1
+
+    def add(self, expression: str, info: ListInfo) -> None:
+        """Adds one entry to the overlay (idempotent)."""
+        list_id = self.list_id(info)
+        key = expression_key(expression)
+        self._removed.discard((key, list_id))
+        if not self._in_base(key, expression, list_id):
+            self._added.setdefault(key, set()).add((expression, list_id))
+
+    def remove(self, expression: str, list_name: str) -> None:
+        """Removes one entry (idempotent; a no-op for an entry that is not there)."""
+        list_id = self._list_ids.get(list_name)
+        if list_id is None:
+            return
+        key = expression_key(expression)
+        entries = self._added.get(key)
+        if entries:
+            entries.discard((expression, list_id))
+            if not entries:
+                del self._added[key]
+        if self._in_base(key, expression, list_id):
+            self._removed.add((key, list_id))
+
+    def _in_base(self, key: int, expression: str, list_id: int) -> bool:
+        bucket = key >> self._shift
+        for position in range(self._starts[bucket], self._starts[bucket + 1]):
+            if self._keys[position] == key and self._ids[position] == list_id and self._text_at(position) == expression:
+                return True
+        return False
+
+    # -- snapshots --------------------------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, path: Path) -> Index:
+        """Returns the index stored in a snapshot file (written by IndexBuilder.build)."""
+        with open(path, "rb") as handle:
+            magic, version, header_len = _HEADER.unpack(handle.read(_HEADER.size))
+            if magic != _MAGIC or version != _VERSION:
+                raise ValueError(f"{path} is not an Abaila index snapshot (version {_VERSION})")
+            header = json.loads(handle.read(header_len))
+            base = _HEADER.size + header_len
+            n, bits = header["entries"], header["bits"]
+            handle.seek(base)
+            keys = np.fromfile(handle, dtype=np.uint64, count=n)
+            list_ids = np.fromfile(handle, dtype=np.uint16, count=n)
+            starts = np.fromfile(handle, dtype=np.uint32, count=(1 << bits) + 1)
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        offsets_at = base + n * 8 + n * 2 + ((1 << bits) + 1) * 4
+        offsets = memoryview(mapped)[offsets_at:offsets_at + (n + 1) * 4].cast("I")
+        text_at = offsets_at + (n + 1) * 4
+        text = memoryview(mapped)[text_at:]
+        lists = [ListInfo(**item) for item in header["lists"]]
+        return cls(lists=lists, keys=keys, list_ids=list_ids, bits=bits, starts=starts, offsets=offsets,
+                   text=text, path=path)  # type: ignore[arg-type]
+
+
+class IndexBuilder:
+    """The build form: collects (expression, list) entries, then writes and loads a snapshot."""
+
+    def __init__(self) -> None:
+        self.lists: list[ListInfo] = []
+        self._by_name: dict[str, int] = {}
+        self._entries: list[tuple[str, int]] = []
+
+    def add_list(self, info: ListInfo) -> int:
+        """Returns the list id for info, adding the list on first use."""
+        existing = self._by_name.get(info.name)
+        if existing is not None:
+            return existing
+        self.lists.append(info)
+        self._by_name[info.name] = len(self.lists) - 1
+        return len(self.lists) - 1
+
+    def add(self, expression: str, list_id: int) -> None:
+        self._entries.append((expression, list_id))
+
+    def extend(self, expressions: Iterable[str], list_id: int) -> None:
+        self._entries.extend((expression, list_id) for expression in expressions)
+
+    def build(self, path: Path) -> Index:
+        """Writes the snapshot to path (atomically, via a temporary file) and returns it loaded."""
+        unique = list(dict.fromkeys(self._entries))
+        n = len(unique)
+        encoded = [expression.encode("utf-8") for expression, _ in unique]
+        digests = b"".join(hashlib.sha256(data).digest()[:8] for data in encoded)
+        keys = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
+        list_ids = np.fromiter((list_id for _, list_id in unique), dtype=np.uint16, count=n)
+        order = np.argsort(keys, kind="stable")
+        keys, list_ids = keys[order], list_ids[order]
+        bits = max(8, min(24, int(n).bit_length()))
+        buckets = (keys >> np.uint64(64 - bits)).astype(np.int64)
+        starts = np.searchsorted(buckets, np.arange((1 << bits) + 1), side="left").astype(np.uint32)
+        lengths = np.fromiter((len(encoded[i]) for i in order), dtype=np.int64, count=n)
+        offsets = np.zeros(n + 1, dtype=np.uint32)
+        np.cumsum(lengths, out=offsets[1:])
+        text = b"".join(encoded[i] for i in order)
+        header = json.dumps({"entries": n, "bits": bits, "lists": [info.to_json() for info in self.lists]}).encode()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as out:
+            out.write(_HEADER.pack(_MAGIC, _VERSION, len(header)))
+            out.write(header)
+            for array in (keys, list_ids, starts, offsets):
+                out.write(array.tobytes())
+            out.write(text)
+        os.replace(tmp, path)
+        return Index.load(path)

@@ -1,0 +1,90 @@
+"""Settings from `ABAILA_*` environment variables: the one place configuration is read.
+
+| variable                  | default                                  | meaning                                    |
+|---------------------------|------------------------------------------|--------------------------------------------|
+| ABAILA_DATABASE_URL       | sqlite+aiosqlite:///<var>/abaila.db      | the store (PostgreSQL: postgresql+asyncpg://...) |
+| ABAILA_REDIS_URL          | unset: in-process cache, limits, events  | Redis for the cache, rate limits, change events |
+| ABAILA_LISTS_DIR          | the bundled blocklists/                  | directory of list files (any supported format) |
+| ABAILA_VAR_DIR            | ./var                                    | index snapshots and the default SQLite file |
+| ABAILA_CHECK_DEADLINE_MS  | 1500                                     | deadline for the slow signals of one check, ms |
+| ABAILA_VERDICT_TTL        | 300                                      | seconds a client may cache a verdict       |
+| ABAILA_ANON_RATE          | 120/minute                               | anonymous checks per client address        |
+| ABAILA_DNS_SERVERS, ABAILA_WHOIS_SERVERS, ABAILA_RDAP_BOOTSTRAP: see service.lookups.LookupConfig  |
+| ABAILA_LOG_LEVEL          | info                                     | debug, info, warning, error                |
+
+A bad value raises ConfigError naming the variable and the value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from service.errors import ConfigError
+
+__all__ = ["Settings", "bundled_lists_dir"]
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def bundled_lists_dir() -> Path:
+    """Returns the bundled blocklists/ directory: the repository's, else the copy inside the package."""
+    repo = _PACKAGE_DIR.parent / "blocklists"
+    return repo if repo.is_dir() else _PACKAGE_DIR / "data" / "blocklists"
+
+
+def _int(environ: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be an integer, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    redis_url: str | None
+    lists_dir: Path
+    var_dir: Path
+    check_deadline_ms: int = 1500  # ms
+    verdict_ttl: int = 300  # seconds
+    anon_rate: str = "120/minute"
+    log_level: str = "info"
+    environ: Mapping[str, str] = field(default_factory=dict, repr=False)  # for modules that parse their own
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        var_dir = Path(env.get("ABAILA_VAR_DIR") or "var")
+        lists_dir = Path(env["ABAILA_LISTS_DIR"]) if env.get("ABAILA_LISTS_DIR") else bundled_lists_dir()
+        if not lists_dir.is_dir():
+            raise ConfigError(f"ABAILA_LISTS_DIR={str(lists_dir)!r} is not a directory")
+        database_url = env.get("ABAILA_DATABASE_URL") or f"sqlite+aiosqlite:///{(var_dir / 'abaila.db').as_posix()}"
+        if "://" not in database_url:
+            raise ConfigError(f"ABAILA_DATABASE_URL must be a SQLAlchemy URL, not {database_url!r}")
+        redis_url = env.get("ABAILA_REDIS_URL") or None
+        if redis_url is not None and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError(f"ABAILA_REDIS_URL must start with redis://, rediss:// or unix://, not {redis_url!r}")
+        log_level = (env.get("ABAILA_LOG_LEVEL") or "info").lower()
+        if log_level not in ("debug", "info", "warning", "error"):
+            raise ConfigError(f"ABAILA_LOG_LEVEL must be debug, info, warning or error, not {log_level!r}")
+        anon_rate = env.get("ABAILA_ANON_RATE") or "120/minute"
+        return cls(
+            database_url=database_url,
+            redis_url=redis_url,
+            lists_dir=lists_dir,
+            var_dir=var_dir,
+            check_deadline_ms=_int(env, "ABAILA_CHECK_DEADLINE_MS", 1500, 50, 60_000),
+            verdict_ttl=_int(env, "ABAILA_VERDICT_TTL", 300, 0, 86_400),
+            anon_rate=anon_rate,
+            log_level=log_level,
+            environ=env,
+        )
