@@ -1,0 +1,91 @@
+"""`POST /v1/lookup/prefixes`: the privacy-preserving path of the browser extension.
+
+The extension never sends a URL. It computes the URL's Safe Browsing expressions, hashes each with
+SHA-256 and sends only the first 4 bytes of each hash. The service answers with every full hash on its
+lists that starts with one of those prefixes; the extension compares all 32 bytes itself, so the service
+cannot tell which of the (typically dozens of) candidate URLs behind a prefix the user visited::
+
+    POST /v1/lookup/prefixes  {"prefixes": ["qYEh6A==", "zFNlUw=="]}
+    200 {"matches": [{"hash": "qYEh6GH0...=", "list": "abaila-kz-scam", "category": "scam_shop"}],
+         "cacheDuration": "300s"}
+
+`cacheDuration` covers every requested prefix, matched or not (the Safe Browsing v5 `hashes.search`
+rule): a client may treat a prefix it asked about as answered, positively or negatively, for that long.
+Nothing of the request body is logged beyond the number of prefixes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from service.errors import InvalidField, InvalidJSON, PayloadTooLarge
+
+__all__ = ["routes", "MAX_PREFIXES", "PREFIX_BYTES", "CACHE_DURATION_S"]
+
+MAX_PREFIXES = 1000  # per request; as Safe Browsing v5 hashes.search (one URL needs at most 30)
+PREFIX_BYTES = 4  # SHA-256 prefix length the extension sends
+CACHE_DURATION_S = 300  # seconds a client may reuse an answer, for every prefix it asked about
+MAX_BODY_BYTES = 64 * 1024  # 1000 prefixes of 8 base64 characters fit in about 12 KiB
+
+_log = logging.getLogger(__name__)
+
+
+def _decode_prefix(text: object, position: int) -> bytes:
+    """Returns the 4 bytes a base64 prefix stands for; raises InvalidField naming its position."""
+    if not isinstance(text, str):
+        raise InvalidField(f"prefixes[{position}] must be a base64 string, not {type(text).__name__}",
+                           field="prefixes")
+    try:
+        # Standard base64 as Safe Browsing uses it; URL-safe letters are accepted too.
+        raw = base64.b64decode(text.replace("-", "+").replace("_", "/"), validate=True)
+    except (binascii.Error, ValueError):
+        raise InvalidField(f"prefixes[{position}] is not valid base64: {text[:16]!r}", field="prefixes") from None
+    if len(raw) != PREFIX_BYTES:
+        raise InvalidField(f"prefixes[{position}] must decode to {PREFIX_BYTES} bytes, not {len(raw)}",
+                           field="prefixes")
+    return raw
+
+
+async def _read_prefixes(request: Request) -> list[bytes]:
+    body = await request.body()
+    if len(body) > MAX_BODY_BYTES:
+        raise PayloadTooLarge(f"request body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidJSON("request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise InvalidJSON("request body must be a JSON object with a \"prefixes\" list")
+    prefixes = data.get("prefixes")
+    if not isinstance(prefixes, list):
+        raise InvalidField("prefixes must be a list of base64 strings", field="prefixes")
+    if len(prefixes) > MAX_PREFIXES:
+        raise InvalidField(f"at most {MAX_PREFIXES} prefixes per request, got {len(prefixes)}", field="prefixes")
+    return list(dict.fromkeys(_decode_prefix(text, i) for i, text in enumerate(prefixes)))
+
+
+async def lookup_prefixes(request: Request) -> JSONResponse:
+    """Returns the full hashes on the lists that start with the requested prefixes."""
+    prefixes = await _read_prefixes(request)
+    matches = request.app.state.checker.index.lookup_prefixes(prefixes) if prefixes else []
+    _log.debug("prefix lookup: %d prefixes, %d matches", len(prefixes), len(matches))
+    return JSONResponse(
+        {
+            "matches": [
+                {"hash": base64.b64encode(m.full_hash).decode("ascii"), "list": m.list, "category": m.category}
+                for m in matches
+            ],
+            "cacheDuration": f"{CACHE_DURATION_S}s",
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+routes = [Route("/v1/lookup/prefixes", lookup_prefixes, methods=["POST"])]
