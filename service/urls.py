@@ -159,7 +159,7 @@ def _to_ascii_host(host: str) -> str:
 
 def _canonical_host(raw: bytes) -> str:
     # Userinfo: everything up to the last "@" (the classic `bank.kz@evil.top` trick) is dropped.
-    raw = raw.rpartition(b"@")[2]
+    raw = raw.rpartition(b"@")[2].lstrip(b".")
     if raw.startswith(b"["):
         end = raw.find(b"]")
         inner = raw[1:end] if end > 0 else raw[1:]
@@ -173,8 +173,9 @@ def _canonical_host(raw: bytes) -> str:
     except UnicodeDecodeError:
         text = None
     if text is not None and not text.isascii():
-        text = _to_ascii_host(_collapse_dots(text))
-        raw = text.encode("ascii")
+        # Punycode can put hex digits right after a literal "%" ("%aәa" -> "xn--%aa-jwd"); unescape again
+        # so the result is a fixed point of canonicalize.
+        raw = _unescape_fully(_to_ascii_host(_collapse_dots(text)).encode("ascii"))
     host = _collapse_dots(raw.decode("latin-1").lower())
     if not host:
         raise InvalidURL("URL has no host")

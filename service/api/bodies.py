@@ -1,0 +1,56 @@
+"""Reading request bodies safely: a size cap, JSON only, a clear error for everything else."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.requests import Request
+
+from service.errors import InvalidField, InvalidJSON, PayloadTooLarge
+
+__all__ = ["MAX_BODY_BYTES", "read_json_object", "require_type"]
+
+MAX_BODY_BYTES = 64 * 1024  # bytes; a check body is a URL and a little context
+
+
+async def read_json_object(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
+    """Returns the request body parsed as a JSON object; raises a 4xx AbailaError otherwise."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        try:
+            if int(declared) > max_bytes:
+                raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
+        except ValueError:
+            raise InvalidJSON("Content-Length is not a number") from None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > max_bytes:
+            raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
+        chunks.append(chunk)
+    raw = b"".join(chunks)
+    if not raw.strip():
+        raise InvalidJSON("request body is empty; send a JSON object")
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidJSON(f"request body is not valid JSON: {exc}") from None
+    if not isinstance(body, dict):
+        raise InvalidJSON(f"request body must be a JSON object, not {type(body).__name__}")
+    return body
+
+
+def require_type(body: dict[str, Any], name: str, kind: type | tuple[type, ...], *, required: bool = False) -> Any:
+    """Returns body[name] if it has the right type (None when absent and optional); else raises InvalidField."""
+    if name not in body or body[name] is None:
+        if required:
+            raise InvalidField(f"{name} is required", field=name)
+        return None
+    value = body[name]
+    # bool is an int in Python; JSON true must not pass for a number.
+    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))):
+        expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise InvalidField(f"{name} must be {expected}, not {type(value).__name__}", field=name)
+    return value

@@ -1,0 +1,103 @@
+"""`GET /v1/check`, `POST /v1/check`: one URL to one Verdict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from service import messages
+from service.api.bodies import read_json_object, require_type
+from service.errors import InvalidField
+from service.urls import validate_for_api
+from service.verdicts import PageContext
+
+__all__ = ["routes", "parse_context", "parse_lang"]
+
+
+def parse_lang(value: object, accept_language: str | None) -> str:
+    """Returns a supported language from a `lang` value (or Accept-Language); raises InvalidField otherwise."""
+    if value is None or value == "":
+        return messages.negotiate_lang(None, accept_language)
+    if not isinstance(value, str) or value.strip().lower() not in messages.LANGS:
+        raise InvalidField(f"lang must be one of {', '.join(messages.LANGS)}, not {value!r}", field="lang")
+    return value.strip().lower()
+
+
+def parse_context(value: object) -> PageContext | None:
+    """Returns the page context sent by the extension, validated."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidField(f"context must be an object, not {type(value).__name__}", field="context")
+    payment_form = value.get("payment_form", False)
+    if not isinstance(payment_form, bool):
+        raise InvalidField("context.payment_form must be true or false", field="context.payment_form")
+    asks_for = value.get("asks_for", [])
+    if not isinstance(asks_for, list) or not all(isinstance(a, str) for a in asks_for) or len(asks_for) > 20:
+        raise InvalidField("context.asks_for must be a list of at most 20 strings", field="context.asks_for")
+    unknown = [a for a in asks_for if a not in PageContext.ASKS]
+    if unknown:
+        raise InvalidField(f"context.asks_for has unknown values {unknown!r}; known: {', '.join(PageContext.ASKS)}",
+                           field="context.asks_for")
+    return PageContext(payment_form=payment_form, asks_for=tuple(dict.fromkeys(asks_for)))
+
+
+async def _check(request: Request, url: object, lang: str, context: PageContext | None) -> JSONResponse:
+    parsed = validate_for_api(url)
+    checker = request.app.state.checker
+    verdict = await checker.check(parsed, url=url, lang=lang, context=context)  # type: ignore[arg-type]
+    request.state.verdict = verdict.verdict.value  # for metrics and logs, never the URL
+    return JSONResponse(verdict.to_json(), headers={"Cache-Control": f"private, max-age={verdict.ttl}"})
+
+
+async def check_get(request: Request) -> JSONResponse:
+    params = request.query_params
+    if len(params.getlist("url")) > 1:
+        raise InvalidField("give exactly one url parameter", field="url")
+    url = params.get("url")
+    if url is None:
+        raise InvalidField("url is required", field="url")
+    lang = parse_lang(params.get("lang"), request.headers.get("accept-language"))
+    return await _check(request, url, lang, None)
+
+
+async def check_post(request: Request) -> JSONResponse:
+    body = await read_json_object(request)
+    url = require_type(body, "url", str, required=True)
+    lang = parse_lang(require_type(body, "lang", str), request.headers.get("accept-language"))
+    return await _check(request, url, lang, parse_context(body.get("context")))
+
+
+routes = [
+    Route("/v1/check", check_get, methods=["GET"]),
+    Route("/v1/check", check_post, methods=["POST"]),
+]
+
+openapi_paths: dict[str, Any] = {
+    "/v1/check": {
+        "get": {
+            "summary": "Check one URL",
+            "parameters": [
+                {"name": "url", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 8192}},
+                {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["kk", "ru", "en"]}},
+            ],
+            "responses": {"200": {"description": "The verdict", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Verdict"}}}},
+                "400": {"$ref": "#/components/responses/Error"}},
+        },
+        "post": {
+            "summary": "Check one URL, with what the page asks for",
+            "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "required": ["url"], "properties": {
+                    "url": {"type": "string", "maxLength": 8192},
+                    "lang": {"type": "string", "enum": ["kk", "ru", "en"]},
+                    "context": {"$ref": "#/components/schemas/PageContext"}}}}}},
+            "responses": {"200": {"description": "The verdict", "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/Verdict"}}}},
+                "400": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}},
+        },
+    },
+}

@@ -1,0 +1,56 @@
+"""`GET /healthz` (the process answers), `GET /readyz` (it can give real verdicts), `GET /openapi.json`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+__all__ = ["routes"]
+
+
+async def healthz(request: Request) -> JSONResponse:
+    return JSONResponse({"status": "ok"})
+
+
+async def readyz(request: Request) -> JSONResponse:
+    """Reports each dependency; 503 when lists are not loaded or a required dependency is down."""
+    state = request.app.state
+    checks: dict[str, Any] = {}
+    ready = True
+    loaded = getattr(state, "loaded", None)
+    if loaded is None:
+        checks["lists"] = {"ok": False, "detail": "lists are loading"}
+        ready = False
+    else:
+        checks["lists"] = {"ok": True, "entries": len(state.checker.index), "version": loaded.version,
+                           "problems": len(loaded.problems)}
+    for name, probe in getattr(state, "readiness_probes", {}).items():
+        try:
+            result = await probe()
+        except Exception as exc:  # a probe failing is a fact to report, not a crash
+            result = {"ok": False, "detail": f"{type(exc).__name__}: {exc}"}
+        checks[name] = result
+        if not result.get("ok", False) and result.get("required", True):
+            ready = False
+    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503)
+
+
+async def openapi(request: Request) -> JSONResponse:
+    return JSONResponse(request.app.state.openapi)
+
+
+routes = [
+    Route("/healthz", healthz, methods=["GET"]),
+    Route("/readyz", readyz, methods=["GET"]),
+    Route("/openapi.json", openapi, methods=["GET"]),
+]
+
+openapi_paths: dict[str, Any] = {
+    "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "The process answers"}}}},
+    "/readyz": {"get": {"summary": "Readiness: lists loaded, cache, store", "responses": {
+        "200": {"description": "Ready"}, "503": {"description": "Not ready; `checks` says why"}}}},
+    "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
+}

@@ -1,0 +1,72 @@
+"""The OpenAPI document: each API module contributes its `openapi_paths`; shared schemas live here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+__all__ = ["build_openapi", "COMPONENTS"]
+
+_REASON = {
+    "type": "object", "required": ["code", "severity", "weight", "message", "evidence"],
+    "properties": {
+        "code": {"type": "string", "examples": ["list.phishing", "lookalike.brand", "domain.young"]},
+        "severity": {"type": "string", "enum": ["info", "low", "medium", "high", "critical"]},
+        "weight": {"type": "integer"},
+        "message": {"type": "string", "description": "In the requested language (kk, ru or en)"},
+        "evidence": {"type": "object"},
+    },
+}
+
+COMPONENTS: dict[str, Any] = {
+    "schemas": {
+        "Reason": _REASON,
+        "PageContext": {"type": "object", "properties": {
+            "payment_form": {"type": "boolean"},
+            "asks_for": {"type": "array", "items": {"type": "string", "enum": [
+                "card", "cvv", "expiry", "sms_code", "otp", "iin", "password", "phone"]}}}},
+        "Verdict": {
+            "type": "object",
+            "required": ["url", "canonical_url", "host", "registrable_domain", "verdict", "score", "reasons",
+                         "signals", "complete", "pending", "checked_at", "ttl"],
+            "properties": {
+                "url": {"type": "string"}, "canonical_url": {"type": "string"}, "host": {"type": "string"},
+                "registrable_domain": {"type": "string"},
+                "verdict": {"type": "string", "enum": ["blocked", "dangerous", "suspicious", "unverified",
+                                                       "trusted", "no_known_risk"]},
+                "score": {"type": "integer", "minimum": 0, "maximum": 100, "description": "risk"},
+                "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/Reason"}},
+                "signals": {"type": "object", "description": "lists, domain_age_days, registered_on, dns, ..."},
+                "complete": {"type": "boolean", "description": "false when a slow signal missed the deadline"},
+                "pending": {"type": "array", "items": {"type": "string"}},
+                "checked_at": {"type": "string", "format": "date-time"},
+                "ttl": {"type": "integer", "description": "seconds a client may cache this verdict"},
+                "lang": {"type": "string"},
+                "advice": {"type": "array", "items": {"type": "string"}, "description": "police guidance lines"},
+            },
+        },
+        "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+            "type": "object", "required": ["code", "message"], "properties": {
+                "code": {"type": "string", "examples": ["invalid_url", "invalid_json", "payload_too_large"]},
+                "message": {"type": "string"}, "field": {"type": "string"}}}}},
+    },
+    "responses": {"Error": {"description": "An error", "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}}},
+    "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+}
+
+
+def build_openapi(paths_by_module: Iterable[dict[str, Any]], version: str) -> dict[str, Any]:
+    """Returns the OpenAPI 3.1 document for the given modules' paths."""
+    paths: dict[str, Any] = {}
+    for module_paths in paths_by_module:
+        for path, operations in module_paths.items():
+            paths.setdefault(path, {}).update(operations)
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Abaila URL reputation API", "version": version,
+                 "description": "Verdicts on shops and bank look-alikes before people pay. Errors are "
+                                "`{\"error\": {\"code\", \"message\", \"field\"}}`."},
+        "paths": dict(sorted(paths.items())),
+        "components": COMPONENTS,
+    }

@@ -1,0 +1,115 @@
+"""The ASGI application, put together in one place: routes, middleware order, error rendering, lifespan.
+
+Start-up (lifespan): load the lists into the index (from a cached snapshot when unchanged, in a worker
+thread), start the slow-signal lookups, then serve. Errors raised anywhere as `AbailaError` become the
+JSON envelope `{"error": {"code", "message", "field"}}` here and nowhere else; anything unexpected is a
+500 with the same envelope and no stack trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+
+from service import __version__
+from service.api import check, health, lookup
+from service.api.openapi import build_openapi
+from service.checker import Checker
+from service.errors import AbailaError
+from service.middleware.requestlog import RequestLogMiddleware
+from service.settings import Settings
+from service.snapshots import load_index
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("abaila.app")
+
+_API_MODULES = (check, lookup, health)
+
+_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "payload_too_large"}
+
+
+async def _abaila_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AbailaError)
+    return JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
+    message = exc.detail if isinstance(exc.detail, str) else "HTTP error"
+    if exc.status_code == 404:
+        message = f"no route for {request.url.path}"
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=exc.status_code,
+                        headers=exc.headers)
+
+
+async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path)
+    return JSONResponse({"error": {"code": "internal", "message": "internal error; it has been logged"}},
+                        status_code=500)
+
+
+def _slow_signals(settings: Settings) -> Any:
+    """Returns the slow-signal engine, or None when the signals module is not installed."""
+    try:
+        from service.lookups import LookupConfig, SlowSignals
+    except ImportError:  # pragma: no cover - only before the signals module exists
+        return None
+    config = LookupConfig.from_env(settings.environ)
+    return SlowSignals(config)
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Returns the Abaila ASGI app configured from settings (default: the ABAILA_* environment)."""
+    settings = settings or Settings.from_env()
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        loaded = await asyncio.to_thread(load_index, settings.lists_dir, settings.var_dir)
+        log.info("lists loaded: %d entries from %s (%s, %.2fs)", len(loaded.index), settings.lists_dir,
+                 "snapshot" if loaded.from_snapshot else "built", loaded.seconds)
+        slow = _slow_signals(settings)
+        if slow is not None:
+            await slow.start()
+            app.state.readiness_probes["signals"] = slow.health
+        app.state.loaded = loaded
+        app.state.checker = Checker(loaded.index, slow=slow, deadline_ms=settings.check_deadline_ms,
+                                    verdict_ttl=settings.verdict_ttl)
+        try:
+            yield
+        finally:
+            if slow is not None:
+                await slow.close()
+
+    routes = [route for module in _API_MODULES for route in module.routes]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RequestLogMiddleware)],
+        exception_handlers={AbailaError: _abaila_error, HTTPException: _http_error, Exception: _internal_error},
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.loaded = None
+    app.state.readiness_probes = {}
+    app.state.openapi = build_openapi((getattr(m, "openapi_paths", {}) for m in _API_MODULES), __version__)
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Returns the app for `uvicorn service.app:app_from_env --factory` (used by `abaila serve`)."""
+    from service.logs import configure_logging
+
+    settings = Settings.from_env()
+    configure_logging(settings.log_level)
+    return create_app(settings)

@@ -1,0 +1,186 @@
+"""The `abaila` command: serve the API, check URLs in the terminal, manage lists and keys.
+
+    abaila serve [--host 127.0.0.1] [--port 8080] [--workers N]
+    abaila check URL... [--json] [--lang kk|ru|en] [--offline]
+    abaila lists stats|export ...
+
+Exit codes: 0 done; 1 a check found a blocked or dangerous URL (`check --fail-on`); 2 bad input or
+configuration (the message says what and where).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from service import __version__
+from service.errors import AbailaError, ConfigError, InvalidURL
+from service.settings import Settings
+
+__all__ = ["main"]
+
+_LEVEL_MARK = {"blocked": "✖", "dangerous": "✖", "suspicious": "!", "unverified": "?", "trusted": "✔",
+               "no_known_risk": "·"}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        print(f"abaila: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="abaila", description="Abaila: URL reputation that warns before people pay on fake "
+                     "shops and bank look-alikes. Configuration comes from ABAILA_* environment variables "
+                     "(see README).")
+    parser.add_argument("--version", action="version", version=f"abaila {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub.required = True
+
+    serve = sub.add_parser("serve", help="run the HTTP API", description="Run the HTTP API (uvicorn).")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on (default 8080)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+
+    check = sub.add_parser("check", help="check URLs in the terminal",
+                           description="Print verdicts for URLs, as the API would give them.")
+    check.add_argument("urls", nargs="+", metavar="URL")
+    check.add_argument("--json", action="store_true", help="print one JSON verdict per line")
+    check.add_argument("--lang", choices=["kk", "ru", "en"], default="en", help="language of the reasons")
+    check.add_argument("--offline", action="store_true", help="lists and lexical signals only: no DNS, WHOIS, RDAP")
+    check.add_argument("--fail-on", choices=["blocked", "dangerous", "suspicious", "unverified", "never"],
+                       default="never", help="exit 1 if any verdict is this level or worse (default: never)")
+
+    lists = sub.add_parser("lists", help="inspect and export the lists",
+                           description="Inspect and export the lists in ABAILA_LISTS_DIR.")
+    lists_sub = lists.add_subparsers(dest="lists_command", metavar="ACTION", parser_class=_Parser)
+    lists_sub.required = True
+    stats = lists_sub.add_parser("stats", help="entries and bad lines per list file")
+    stats.add_argument("--json", action="store_true")
+    export = lists_sub.add_parser("export", help="write entries in a list format")
+    export.add_argument("--format", choices=["plain", "hosts", "adblock", "json"], default="plain")
+    export.add_argument("--list", dest="list_name", help="only this list (default: every blocklist)")
+    export.add_argument("--output", "-o", help="file to write (default: stdout)")
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    if not 0 < args.port < 65536:
+        raise ConfigError(f"--port must be 1-65535, not {args.port}")
+    if args.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, not {args.workers}")
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    uvicorn.run("service.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    return 0
+
+
+def _format_text(verdict: dict[str, Any]) -> str:
+    mark = _LEVEL_MARK.get(verdict["verdict"], "?")
+    lines = [f"{mark} {verdict['verdict']:<13} {verdict['score']:>3}  {verdict['url']}"]
+    if verdict["canonical_url"] != verdict["url"]:
+        lines.append(f"    canonical: {verdict['canonical_url']}")
+    for reason in verdict["reasons"]:
+        lines.append(f"    - [{reason['severity']}] {reason['message']} ({reason['code']})")
+    if verdict["pending"]:
+        lines.append(f"    pending: {', '.join(verdict['pending'])}")
+    return "\n".join(lines)
+
+
+async def _check_all(args: argparse.Namespace, settings: Settings) -> int:
+    from service.app import _slow_signals
+    from service.checker import Checker
+    from service.snapshots import load_index
+    from service.urls import validate_for_api
+
+    loaded = await asyncio.to_thread(load_index, settings.lists_dir, settings.var_dir)
+    slow = None if args.offline else _slow_signals(settings)
+    if slow is not None:
+        await slow.start()
+    checker = Checker(loaded.index, slow=slow, deadline_ms=settings.check_deadline_ms, verdict_ttl=settings.verdict_ttl)
+    order = ["blocked", "dangerous", "suspicious", "unverified"]
+    fail_at = order.index(args.fail_on) if args.fail_on in order else -1
+    status = 0
+    try:
+        for url in args.urls:
+            try:
+                parsed = validate_for_api(url)
+            except InvalidURL as exc:
+                print(f"abaila: {url!r}: {exc.message}", file=sys.stderr)
+                status = 2
+                continue
+            verdict = (await checker.check(parsed, url=url, lang=args.lang, offline=args.offline)).to_json()
+            print(json.dumps(verdict, ensure_ascii=False) if args.json else _format_text(verdict), flush=True)
+            if status == 0 and verdict["verdict"] in order and order.index(verdict["verdict"]) <= fail_at:
+                status = 1
+    finally:
+        if slow is not None:
+            await slow.close()
+    return status
+
+
+def _lists(args: argparse.Namespace, settings: Settings) -> int:
+    from service.snapshots import load_index
+
+    loaded = load_index(settings.lists_dir, settings.var_dir)
+    if args.lists_command == "stats":
+        if args.json:
+            print(json.dumps({"lists": list(loaded.stats), "entries": len(loaded.index), "problems": [
+                {"path": p.path, "line": p.line, "message": p.message} for p in loaded.problems]},
+                ensure_ascii=False, indent=2))
+            return 0
+        print(f"{'list':<32} {'category':<12} {'format':<14} {'entries':>9} {'bad lines':>9}")
+        for item in loaded.stats:
+            print(f"{item['name']:<32} {item['category']:<12} {item['format']:<14} {item['entries']:>9} "
+                  f"{item['problems']:>9}")
+        print(f"{'total (unique entries)':<60} {len(loaded.index):>9} {len(loaded.problems):>9}")
+        for problem in loaded.problems[:20]:
+            print(f"  {problem.path}:{problem.line}: {problem.message}", file=sys.stderr)
+        return 0
+    from service.lists import export_list
+
+    names = {item["name"] for item in loaded.stats}
+    if args.list_name and args.list_name not in names:
+        raise ConfigError(f"no list named {args.list_name!r}; lists: {', '.join(sorted(names))}")
+    expressions = [text for text, info in loaded.index.iter_entries()
+                   if (info.name == args.list_name) if args.list_name else info.category != "allowlist"]
+    output = export_list(sorted(set(expressions)), args.format)
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Runs the abaila command with argv (default: sys.argv[1:]) and returns its exit status."""
+    args = _build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        if args.command == "serve":
+            return _serve(args, settings)
+        if args.command == "check":
+            return asyncio.run(_check_all(args, settings))
+        if args.command == "lists":
+            return _lists(args, settings)
+    except AbailaError as exc:
+        print(f"abaila: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    raise AssertionError(f"unhandled command {args.command}")  # pragma: no cover
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

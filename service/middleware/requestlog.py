@@ -1,0 +1,56 @@
+"""Logs one JSON line per HTTP request: method, route path, status, duration, request id.
+
+Only the path is logged, never the query string or body: `/v1/check?url=...` carries a user's URL, and
+the extension's privacy path must leave no URL in logs. The request id comes from `X-Request-ID` when a
+proxy set a sane one, else is made here, and is echoed back in the response.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.logs import request_id
+
+__all__ = ["RequestLogMiddleware"]
+
+log = logging.getLogger("abaila.http")
+_SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+
+
+class RequestLogMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        rid = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex[:16]
+        token = request_id.set(rid)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + [(b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            state = scope.get("state") or {}
+            extra = {"http": {"method": scope["method"], "path": scope["path"]}, "status": status,
+                     "duration_ms": round((time.perf_counter() - started) * 1000, 2)}
+            if "verdict" in state:
+                extra["verdict"] = state["verdict"]
+            log.info("%s %s %s", scope["method"], scope["path"], status, extra=extra)
+            request_id.reset(token)
