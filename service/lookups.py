@@ -1,0 +1,400 @@
+"""Slow signals for one check: domain age and DNS, concurrently, under one deadline, coalesced and cached.
+
+    signals = SlowSignals(LookupConfig.from_env(os.environ)); await signals.start()
+    result = await signals.collect("shop.example.kz", "example.kz", deadline_s=1.5)
+    result.signals  -> {"domain_age_days": 12, "registered_on": "2026-11-04", "registration_source": "whois",
+                        "registration": "registered", "dns": {"outcome": "resolves", ...}}
+    result.pending  -> ()            (or ("domain_age",) when WHOIS was still talking at the deadline)
+    reasons_from(result.facts) -> [Reason("domain.young", Severity.MEDIUM, 25, {"days": 12, ...})]
+
+How one `collect` runs::
+
+    collect(host, domain, deadline)
+      ├─ is_public_domain? ── no ──> nothing is looked up (localhost, .local, IP literals, single labels)
+      ├─ "age:<domain>"  ─┐  one in-flight task per key: 100 concurrent collects share it
+      └─ "dns:<host>"    ─┤      task: cache.get ─ hit ──> value
+                          │                     └ miss ─> RDAP (bootstrap) ─ no RDAP / failed ─> WHOIS
+                          │                               DNS: A, AAAA (host), MX, NS (domain)
+                          │                               ──> cache.set(TTL from the source) ──> value
+      asyncio.wait(tasks, timeout=deadline) ── done ──> signals + facts
+                                             └ not done ─> name in `pending`; the task keeps running,
+                                               fills the cache, and the next collect finds it there.
+
+TTLs come from the source: the DNS answer's TTL (bounded to `DNS_TTL_BOUNDS_S`), days for registration
+dates, minutes for failures (`AGE_TTL_S`, `DNS_FAILURE_TTL_S`), so a registry is asked about one domain
+at most once per cache period. A failed cache (Redis gone) only costs the caching; see `service.cache`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import logging
+from collections import Counter
+from collections.abc import Callable, Coroutine, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from service.cache import SignalCache, parse_redis_url
+from service.errors import ConfigError
+from service.signals import is_public_domain
+from service.signals.dns import DnsClient, DnsFacts, DnsOutcome, load_networks
+from service.signals.domain_age import DomainAge, Registration
+from service.signals.rdap import BUNDLED_BOOTSTRAP, RdapBootstrap, RdapClient
+from service.signals.whois import WhoisClient
+from service.verdicts import Reason, Severity
+
+__all__ = [
+    "RECENT_DAYS",
+    "YOUNG_DAYS",
+    "DnsFacts",
+    "DnsOutcome",
+    "DomainAge",
+    "LookupConfig",
+    "Registration",
+    "SlowResult",
+    "SlowSignals",
+    "reasons_from",
+]
+
+log = logging.getLogger(__name__)
+
+# Cache lifetimes, in seconds, by what the source said.
+AGE_TTL_S = {
+    Registration.REGISTERED: 3 * 86400,  # a registration date does not change; re-check now and then for re-registration
+    Registration.HIDDEN: 86400,
+    Registration.UNREGISTERED: 3600,  # a scammer may register it within the hour
+    Registration.FAILED: 300,  # retry soon, but not on every check: registries rate-limit
+}
+DNS_TTL_BOUNDS_S = (30, 3600)  # honour the zone's TTL, but no fewer than 30 s and no more than an hour
+DNS_NEGATIVE_TTL_S = 300  # NXDOMAIN / no address (RFC 2308 would use the SOA minimum; 5 min is typical)
+DNS_FAILURE_TTL_S = 60  # SERVFAIL / timeout
+
+YOUNG_DAYS = 30  # registered fewer days ago than this: domain.young
+RECENT_DAYS = 180  # fewer than this (and not young): domain.recent
+FAST_FLUX_MAX_TTL_S = 300  # fast-flux zones rotate addresses with TTLs of minutes ...
+FAST_FLUX_MIN_SUBNETS = 4  # ... across many unrelated networks (a CDN answers from one or two /24s)
+KZ_TLDS = ("kz", "xn--80ao21a")  # names under KazNIC's local-hosting rule (kz-context.md §3)
+
+
+# ---------------------------------------------------------------------------------------------- config
+
+@dataclass(frozen=True, slots=True)
+class LookupConfig:
+    """How slow signals reach their upstreams. Times are in seconds, limits in requests in flight."""
+
+    dns_servers: tuple[tuple[str, int], ...] = ()  # ABAILA_DNS_SERVERS "host[:port],..."; empty = system resolver
+    # ABAILA_WHOIS_SERVERS "key=host[:port],...": key is a TLD / suffix ("kz", "com.kz") whose registry
+    # server this replaces, or a WHOIS server host name ("whois.iana.org", a registrar's) to reach elsewhere.
+    whois_servers: dict[str, tuple[str, int]] = field(default_factory=dict)
+    rdap_bootstrap: str | None = None  # ABAILA_RDAP_BOOTSTRAP path to an IANA dns.json; None = bundled snapshot
+    redis_url: str | None = None  # ABAILA_REDIS_URL; None = in-process memory cache
+    redis_pool_size: int = 50  # ABAILA_REDIS_POOL_SIZE: connections in the blocking pool
+    cache_timeout_s: float = 0.25  # ABAILA_CACHE_TIMEOUT_MS: bound on one cache operation
+    dns_timeout_s: float = 2.0  # ABAILA_DNS_TIMEOUT_MS: lifetime of one DNS question
+    rdap_timeout_s: float = 5.0  # ABAILA_RDAP_TIMEOUT_MS: one RDAP request, connect to last byte
+    whois_timeout_s: float = 8.0  # ABAILA_WHOIS_TIMEOUT_MS: one WHOIS lookup in total, referral hops included
+    dns_max_in_flight: int = 64  # ABAILA_DNS_MAX_IN_FLIGHT: DNS questions in flight, all servers together
+    rdap_per_host: int = 8  # ABAILA_RDAP_PER_HOST: requests in flight to one RDAP server
+    whois_per_server: int = 2  # ABAILA_WHOIS_PER_SERVER: connections open to one WHOIS server
+    kz_networks: str | None = None  # ABAILA_KZ_NETWORKS path to Kazakhstan's CIDRs; None = dns.kz_hosted_abroad unknowable
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str]) -> LookupConfig:
+        """Returns the config the ABAILA_* variables describe; raises ConfigError naming a bad variable."""
+        def get(name: str) -> str | None:
+            value = environ.get(name, "").strip()
+            return value or None
+
+        kwargs: dict[str, Any] = {}
+        if value := get("ABAILA_DNS_SERVERS"):
+            kwargs["dns_servers"] = tuple(_parse_address("ABAILA_DNS_SERVERS", item, 53)
+                                          for item in value.split(",") if item.strip())
+        if value := get("ABAILA_WHOIS_SERVERS"):
+            servers: dict[str, tuple[str, int]] = {}
+            for item in (i.strip() for i in value.split(",")):
+                key, sep, address = item.partition("=")
+                if not item:
+                    continue
+                if not sep or not key.strip() or not address.strip():
+                    raise ConfigError(f"ABAILA_WHOIS_SERVERS: expected tld=host[:port], got {item!r}")
+                servers[key.strip().lower().strip(".")] = _parse_address("ABAILA_WHOIS_SERVERS", address, 43)
+            kwargs["whois_servers"] = servers
+        if value := get("ABAILA_RDAP_BOOTSTRAP"):
+            try:
+                RdapBootstrap.from_file(value)
+            except ValueError as exc:
+                raise ConfigError(f"ABAILA_RDAP_BOOTSTRAP: {exc}") from exc
+            kwargs["rdap_bootstrap"] = value
+        if value := get("ABAILA_REDIS_URL"):
+            try:
+                parse_redis_url(value)
+            except ValueError as exc:
+                raise ConfigError(f"ABAILA_REDIS_URL: {exc}") from exc
+            kwargs["redis_url"] = value
+        if value := get("ABAILA_KZ_NETWORKS"):
+            try:
+                load_networks(value)
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"ABAILA_KZ_NETWORKS: {exc}") from exc
+            kwargs["kz_networks"] = value
+        for name, attr in (("ABAILA_CACHE_TIMEOUT_MS", "cache_timeout_s"), ("ABAILA_DNS_TIMEOUT_MS", "dns_timeout_s"),
+                           ("ABAILA_RDAP_TIMEOUT_MS", "rdap_timeout_s"),
+                           ("ABAILA_WHOIS_TIMEOUT_MS", "whois_timeout_s")):
+            if value := get(name):
+                kwargs[attr] = _parse_positive(name, value) / 1000
+        for name, attr in (("ABAILA_REDIS_POOL_SIZE", "redis_pool_size"),
+                           ("ABAILA_DNS_MAX_IN_FLIGHT", "dns_max_in_flight"),
+                           ("ABAILA_RDAP_PER_HOST", "rdap_per_host"), ("ABAILA_WHOIS_PER_SERVER", "whois_per_server")):
+            if value := get(name):
+                kwargs[attr] = int(_parse_positive(name, value, integer=True))
+        return cls(**kwargs)
+
+
+def _parse_address(variable: str, text: str, default_port: int) -> tuple[str, int]:
+    text = text.strip()
+    host, port = text, str(default_port)
+    if text.startswith("["):  # [IPv6]:port
+        host, sep, rest = text[1:].partition("]")
+        if not sep or (rest and not rest.startswith(":")):
+            raise ConfigError(f"{variable}: bad address {text!r}")
+        port = rest[1:] or port
+    elif text.count(":") == 1:
+        host, port = text.split(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"{variable}: bad address {text!r} (expected host[:port])")
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        if not all(part and len(part) < 64 for part in host.split(".")) or " " in host:
+            raise ConfigError(f"{variable}: bad host {host!r} in {text!r}") from None
+    return host, int(port)
+
+
+def _parse_positive(variable: str, text: str, *, integer: bool = False) -> float:
+    try:
+        value = int(text) if integer else float(text)
+    except ValueError:
+        raise ConfigError(f"{variable}: expected a positive {'integer' if integer else 'number'}, got {text!r}") \
+            from None
+    if not value > 0:
+        raise ConfigError(f"{variable}: expected a positive number, got {text!r}")
+    return value
+
+
+# ---------------------------------------------------------------------------------------------- results
+
+@dataclass(frozen=True, slots=True)
+class SlowResult:
+    signals: dict[str, Any]  # JSON-ready, for Verdict.signals
+    facts: dict[str, Any]  # {"domain_age": DomainAge, "domain_age_days": int | None, "dns": DnsFacts}
+    pending: tuple[str, ...]  # names of signals that missed the deadline: "domain_age", "dns"
+
+    @property
+    def complete(self) -> bool:
+        return not self.pending
+
+
+_EMPTY = SlowResult({}, {}, ())
+
+
+# ---------------------------------------------------------------------------------------------- orchestration
+
+class SlowSignals:
+    """Runs the slow lookups of checks: one instance per process, `start()`ed and `close()`d with the app."""
+
+    def __init__(self, config: LookupConfig, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self.config = config
+        self._clock = clock
+        try:
+            bootstrap = RdapBootstrap.from_file(config.rdap_bootstrap or BUNDLED_BOOTSTRAP)
+        except ValueError as exc:
+            raise ConfigError(f"ABAILA_RDAP_BOOTSTRAP: {exc}") from exc
+        kz_networks = None
+        if config.kz_networks:
+            try:
+                kz_networks = load_networks(config.kz_networks)
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"ABAILA_KZ_NETWORKS: {exc}") from exc
+        self._cache = SignalCache(config.redis_url, pool_size=config.redis_pool_size,
+                                  op_timeout_s=config.cache_timeout_s)
+        self._rdap = RdapClient(bootstrap, timeout_s=config.rdap_timeout_s, per_host_limit=config.rdap_per_host)
+        self._whois = WhoisClient(config.whois_servers, timeout_s=config.whois_timeout_s,
+                                  per_server_limit=config.whois_per_server)
+        self._dns = DnsClient(config.dns_servers, timeout_s=config.dns_timeout_s,
+                              max_in_flight=config.dns_max_in_flight, kz_networks=kz_networks)
+        self._in_flight: dict[str, asyncio.Task[Any]] = {}  # cache key -> the one task computing it
+        self.stats: Counter[str] = Counter()  # which layer answered: cache, rdap, whois, dns, coalesced
+
+    async def start(self) -> None:
+        is_public_domain("warm.example.com")  # loads the Public Suffix List now, not inside a first check
+        await self._cache.ping()
+
+    async def close(self) -> None:
+        tasks = list(self._in_flight.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._rdap.close()
+        await self._cache.close()
+
+    async def health(self) -> dict[str, Any]:
+        """Returns the state of the cache and the lookups, for /readyz."""
+        ok = await self._cache.ping()
+        return {"cache": self._cache.kind, "cache_ok": ok, "cache_error": self._cache.last_error,
+                "rdap_bootstrap": self._rdap.bootstrap.publication, "lookups_in_flight": len(self._in_flight)}
+
+    async def collect(self, host: str, registrable_domain: str, *, deadline_s: float) -> SlowResult:
+        """Returns the domain-age and DNS signals known within deadline_s seconds; the rest is `pending`."""
+        host, domain = host.lower().rstrip("."), registrable_domain.lower().rstrip(".")
+        tasks: dict[str, asyncio.Task[Any]] = {}
+        if is_public_domain(domain):
+            tasks["domain_age"] = self._coalesced(f"age:v1:{domain}", lambda: self._domain_age(domain))
+            if host == domain or (host.endswith("." + domain) and is_public_domain(host)):
+                tasks["dns"] = self._coalesced(f"dns:v1:{host}", lambda: self._dns_facts(host, domain))
+        if not tasks:
+            return _EMPTY
+        await asyncio.wait(tasks.values(), timeout=max(0.0, deadline_s))
+        signals: dict[str, Any] = {}
+        facts: dict[str, Any] = {}
+        pending = []
+        for name, task in tasks.items():
+            if not task.done():
+                pending.append(name)
+                continue
+            value = _result_of(task, name, domain, host)
+            if isinstance(value, DomainAge):
+                days = value.age_days(self._clock().date())
+                facts["domain_age"], facts["domain_age_days"] = value, days
+                signals["registration"] = value.status.value
+                signals["registration_source"] = value.source or None
+                if value.registered_on is not None:
+                    signals["domain_age_days"] = days
+                    signals["registered_on"] = value.registered_on.isoformat()
+            else:
+                facts["dns"] = value
+                signals["dns"] = value.to_json()
+        return SlowResult(signals, facts, tuple(pending))
+
+    # -------------------------------------------------------------------------------- lookups
+
+    def _coalesced(self, key: str, factory: Callable[[], Coroutine[Any, Any, Any]]) -> asyncio.Task[Any]:
+        task = self._in_flight.get(key)
+        if task is not None:
+            self.stats["coalesced"] += 1
+            return task
+        task = asyncio.create_task(factory(), name=f"abaila-lookup {key}")
+        self._in_flight[key] = task
+
+        def _forget(done: asyncio.Task[Any]) -> None:
+            if self._in_flight.get(key) is done:
+                del self._in_flight[key]
+            if not done.cancelled() and done.exception() is not None:
+                log.error("lookup %s crashed", key, exc_info=done.exception())
+
+        task.add_done_callback(_forget)
+        return task
+
+    async def _domain_age(self, domain: str) -> DomainAge:
+        key = f"age:v1:{domain}"
+        if (cached := await self._cache.get(key)) is not None:
+            self.stats["cache"] += 1
+            return DomainAge.from_json(cached)
+        age = await self._rdap.lookup(domain)
+        if age is not None:
+            self.stats["rdap"] += 1
+        # WHOIS when the TLD has no RDAP server, or when RDAP failed and the registry's WHOIS server is known.
+        if age is None or (age.status is Registration.FAILED and self._whois.has_server(domain)):
+            fallback = await self._whois.lookup(domain)
+            self.stats["whois"] += 1
+            if age is None or fallback.status is not Registration.FAILED:
+                age = fallback
+        await self._cache.set(key, age.to_json(), AGE_TTL_S[age.status])
+        return age
+
+    async def _dns_facts(self, host: str, domain: str) -> DnsFacts:
+        key = f"dns:v1:{host}"
+        if (cached := await self._cache.get(key)) is not None:
+            self.stats["cache"] += 1
+            return DnsFacts.from_json(cached)
+        facts = await self._dns.lookup(host, domain)
+        self.stats["dns"] += 1
+        await self._cache.set(key, facts.to_json(), _dns_ttl(facts))
+        return facts
+
+
+def _dns_ttl(facts: DnsFacts) -> int:
+    if facts.outcome is DnsOutcome.RESOLVES:
+        low, high = DNS_TTL_BOUNDS_S
+        return min(high, max(low, facts.min_ttl if facts.min_ttl is not None else low))
+    if facts.outcome in (DnsOutcome.NXDOMAIN, DnsOutcome.NO_ANSWER):
+        return DNS_NEGATIVE_TTL_S
+    return DNS_FAILURE_TTL_S
+
+
+def _result_of(task: asyncio.Task[Any], name: str, domain: str, host: str) -> DomainAge | DnsFacts:
+    """Returns a finished task's value; a crashed lookup becomes a failed fact, never an exception."""
+    if not task.cancelled() and task.exception() is None:
+        return task.result()
+    if name == "domain_age":
+        return DomainAge(domain, Registration.FAILED, error="internal")
+    return DnsFacts(host, DnsOutcome.SERVFAIL)
+
+
+# ---------------------------------------------------------------------------------------------- reasons
+
+def reasons_from(facts: Mapping[str, Any]) -> list[Reason]:
+    """Returns the reasons that slow-signal facts (SlowResult.facts) give for scoring; weights are suggestions
+    the scoring module may override. A missing fact (pending, or not looked up) gives no reason."""
+    reasons: list[Reason] = []
+    age: DomainAge | None = facts.get("domain_age")
+    if age is not None:
+        days = facts.get("domain_age_days")
+        evidence = {"domain": age.domain, "source": age.source}
+        if age.status is Registration.REGISTERED and days is not None and age.registered_on is not None:
+            dated = {**evidence, "days": days, "registered_on": age.registered_on.isoformat()}
+            if days < YOUNG_DAYS:
+                reasons.append(Reason("domain.young", Severity.MEDIUM, 25, dated))
+            elif days < RECENT_DAYS:
+                reasons.append(Reason("domain.recent", Severity.LOW, 10, dated))
+        elif age.status is Registration.UNREGISTERED:
+            reasons.append(Reason("domain.unregistered", Severity.HIGH, 40, evidence))
+        elif age.status is Registration.HIDDEN:
+            reasons.append(Reason("domain.registration_hidden", Severity.LOW, 5, evidence))
+        elif age.status is Registration.FAILED:
+            reasons.append(Reason("domain.lookup_failed", Severity.INFO, 5, {**evidence, "error": age.error}))
+    dns: DnsFacts | None = facts.get("dns")
+    if dns is not None:
+        reasons.extend(_dns_reasons(dns))
+    return reasons
+
+
+_DNS_FAILURES = {
+    DnsOutcome.NXDOMAIN: ("dns.nxdomain", Severity.HIGH, 35),
+    DnsOutcome.NO_ANSWER: ("dns.no_answer", Severity.MEDIUM, 15),
+    DnsOutcome.SERVFAIL: ("dns.servfail", Severity.LOW, 10),
+    DnsOutcome.TIMEOUT: ("dns.timeout", Severity.INFO, 5),
+}
+
+
+def _dns_reasons(dns: DnsFacts) -> list[Reason]:
+    if dns.outcome in _DNS_FAILURES:
+        code, severity, weight = _DNS_FAILURES[dns.outcome]
+        return [Reason(code, severity, weight, {"host": dns.host})]
+    reasons = []
+    if dns.non_public:
+        reasons.append(Reason("dns.private_address", Severity.HIGH, 30,
+                              {"host": dns.host, "addresses": list(dns.non_public)}))
+    if (dns.min_ttl is not None and dns.min_ttl <= FAST_FLUX_MAX_TTL_S
+            and dns.subnets_24 >= FAST_FLUX_MIN_SUBNETS):
+        reasons.append(Reason("dns.fast_flux", Severity.HIGH, 30,
+                              {"host": dns.host, "min_ttl": dns.min_ttl, "subnets": dns.subnets_24,
+                               "addresses": list(dns.addresses)}))
+    if dns.has_mx is False:
+        reasons.append(Reason("dns.no_mx", Severity.LOW, 5, {"host": dns.host}))
+    if dns.outside_kz and dns.host.rsplit(".", 1)[-1] in KZ_TLDS:
+        reasons.append(Reason("dns.kz_hosted_abroad", Severity.MEDIUM, 20,
+                              {"host": dns.host, "addresses": list(dns.outside_kz)}))
+    return reasons
+
