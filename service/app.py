@@ -82,7 +82,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         slow = _slow_signals(settings)
         if slow is not None:
             await slow.start()
-            app.state.readiness_probes["signals"] = slow.health
+
+            async def signals_probe() -> dict[str, Any]:
+                # A cache outage degrades (checks go on uncached); it is reported but does not make the
+                # instance unready, or a Redis blip would take every instance out of the load balancer.
+                health = await slow.health()
+                return {"ok": bool(health.get("cache_ok", True)), "required": False, **health}
+
+            app.state.readiness_probes["signals"] = signals_probe
         app.state.loaded = loaded
         app.state.checker = Checker(loaded.index, slow=slow, deadline_ms=settings.check_deadline_ms,
                                     verdict_ttl=settings.verdict_ttl)

@@ -1,0 +1,91 @@
+"""service.index: exact matches, prefix queries, the overlay, and snapshots."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import string
+from pathlib import Path
+
+from service.index import Index, IndexBuilder, ListInfo, expression_key
+from service.urls import expressions
+
+SCAM = ListInfo("scam", "phishing", "tests")
+ALLOW = ListInfo("allow", "allowlist", "tests")
+
+
+def _build(tmp_path: Path, entries: dict[str, ListInfo]) -> Index:
+    builder = IndexBuilder()
+    for expression, info in entries.items():
+        builder.add(expression, builder.add_list(info))
+    return builder.build(tmp_path / "index.snap")
+
+
+def test_host_entry_matches_subdomains_and_paths(tmp_path: Path) -> None:
+    index = _build(tmp_path, {"kaspi-kz.top/": SCAM})
+    hits = index.match(expressions("https://pay.kaspi-kz.top/card?x=1"))
+    assert [(h.expression, h.list.name) for h in hits] == [("kaspi-kz.top/", "scam")]
+    assert index.match(expressions("https://kaspi-kz.top.example/")) == []
+    assert index.match(expressions("https://notkaspi-kz.top/")) == []
+
+
+def test_path_entry_matches_only_under_its_path(tmp_path: Path) -> None:
+    index = _build(tmp_path, {"sites.example.com/evil-page/": SCAM})
+    assert index.match(expressions("https://sites.example.com/evil-page/login"))
+    assert not index.match(expressions("https://sites.example.com/honest-page/"))
+
+
+def test_entry_on_two_lists_reports_both(tmp_path: Path) -> None:
+    builder = IndexBuilder()
+    a, b = builder.add_list(SCAM), builder.add_list(ListInfo("other", "malware"))
+    builder.add("x.kz/", a)
+    builder.add("x.kz/", b)
+    builder.add("x.kz/", a)  # duplicate
+    index = builder.build(tmp_path / "i.snap")
+    assert len(index) == 2
+    assert sorted(h.list.name for h in index.match(["x.kz/"])) == ["other", "scam"]
+
+
+def test_prefix_lookup_returns_full_hashes(tmp_path: Path) -> None:
+    index = _build(tmp_path, {"kaspi-kz.top/": SCAM, "kaspi.kz/": ALLOW})
+    digest = hashlib.sha256(b"kaspi-kz.top/").digest()
+    matches = index.lookup_prefixes([digest[:4]])
+    assert [(m.full_hash, m.list, m.category) for m in matches] == [(digest, "scam", "phishing")]
+    assert index.lookup_prefixes([b"\x00\x00\x00\x00"]) == [] or all(
+        m.full_hash[:4] == b"\x00\x00\x00\x00" for m in index.lookup_prefixes([b"\x00\x00\x00\x00"]))
+
+
+def test_overlay_add_remove_and_snapshot_reload(tmp_path: Path) -> None:
+    index = _build(tmp_path, {"kaspi-kz.top/": SCAM})
+    index.add("new-scam.top/", SCAM)
+    assert index.contains("new-scam.top/", "scam")
+    index.remove("kaspi-kz.top/", "scam")
+    assert not index.contains("kaspi-kz.top/")
+    assert len(index) == 1
+    assert [e for e, _ in index.iter_entries()] == ["new-scam.top/"]
+    digest = hashlib.sha256(b"new-scam.top/").digest()
+    assert [m.full_hash for m in index.lookup_prefixes([digest[:4]])] == [digest]
+    index.add("kaspi-kz.top/", SCAM)  # re-adding a removed base entry undoes the removal
+    assert index.contains("kaspi-kz.top/") and len(index) == 2
+    reloaded = Index.load(tmp_path / "index.snap")
+    assert reloaded.contains("kaspi-kz.top/") and not reloaded.contains("new-scam.top/")
+
+
+def test_random_entries_all_found_and_absent_ones_not(tmp_path: Path) -> None:
+    rng = random.Random(7)
+    names = {"".join(rng.choices(string.ascii_lowercase, k=rng.randint(3, 20))) + ".top/" for _ in range(20000)}
+    index = _build(tmp_path, dict.fromkeys(names, SCAM))
+    assert len(index) == len(names)
+    assert all(index.contains(name) for name in list(names)[:2000])
+    absent = ["absent-" + name for name in list(names)[:2000]]
+    assert not any(index.contains(name) for name in absent)
+    assert index.resident_bytes() < 20 * len(names)
+
+
+def test_empty_index(tmp_path: Path) -> None:
+    index = IndexBuilder().build(tmp_path / "empty.snap")
+    assert len(index) == 0 and index.match(["a.kz/"]) == [] and index.lookup_prefixes([b"abcd"]) == []
+
+
+def test_key_is_first_8_bytes_of_sha256() -> None:
+    assert expression_key("a/") == int.from_bytes(hashlib.sha256(b"a/").digest()[:8], "big")
