@@ -56,7 +56,7 @@ async def test_silence_is_a_timeout_within_the_lifetime(dns_peer: DnsPeer) -> No
     assert time.monotonic() - started < 0.5
 
 
-async def test_kz_hosting_is_known_only_with_a_network_list(dns_peer: DnsPeer, tmp_path) -> None:  # noqa: ANN001
+async def test_kz_hosting_is_known_only_with_a_network_list(dns_peer: DnsPeer, tmp_path) -> None:
     networks = tmp_path / "kz.txt"
     networks.write_text("# test list of KZ networks\n194.187.244.0/22\n")
     client = _client(dns_peer, kz_networks=load_networks(str(networks)))
@@ -65,7 +65,7 @@ async def test_kz_hosting_is_known_only_with_a_network_list(dns_peer: DnsPeer, t
     assert load_networks(str(networks)) == [ipaddress.ip_network("194.187.244.0/22")]
 
 
-def test_load_networks_names_the_bad_line(tmp_path) -> None:  # noqa: ANN001
+def test_load_networks_names_the_bad_line(tmp_path) -> None:
     bad = tmp_path / "kz.txt"
     bad.write_text("10.0.0.0/8\nnot-a-net\n")
     with pytest.raises(ValueError, match=r"kz.txt:2"):
