@@ -1,0 +1,323 @@
+/*******************************************************************************
+
+    Abaila — the background (a service worker in Chromium, an event page in
+    Firefox). It may be stopped at any moment and woken by any event, so every
+    listener is registered at top level, synchronously, and waits on `ready`.
+
+        navigation ──► lookup.js (prefixes only) ──hit──► warning.html#{details}
+        content/payment.js ──checkPayment──► POST /v1/check (hostname only) ──► in-page warning
+        warning / popup / options pages ──one message switch on `what`──► here
+
+    The only state kept between events lives in storage: the settings
+    (storage.local), the prefix cache, "continue once" passes and each tab's
+    recent safe pages (storage.session).
+
+*/
+
+import * as ext from './ext.js';
+import { createClient, ServiceError } from './lib/api.js';
+import { lookupURL, Outcome, PrefixCache } from './lib/lookup.js';
+import { TTLCache } from './lib/ttlcache.js';
+import { normalizeSettings, isAllowed } from './lib/settings.js';
+import { createI18n, resolveLanguage } from './lib/i18n.js';
+import { Level, adviceKeys, badgeFor, isKnownLevel, shouldHoldSubmit, shouldWarnOnPayment } from './lib/verdicts.js';
+import { parse } from './lib/urls.js';
+
+const CACHE_SAVE_DELAY_MS = 1000;   // coalesce prefix-cache writes to storage.session
+const SAFE_HISTORY = 5;             // recent pages per tab that "Leave this site" can go back to
+
+const state = {
+    settings: normalizeSettings(),
+    client: null,
+    lang: 'en',
+    i18n: createI18n({}),
+    messages: {},
+    prefixCache: new PrefixCache(),
+    verdicts: new TTLCache({ maxEntries: 500 }),    // `${host}|${lang}|${asks}` → Verdict JSON
+    onceAllowed: {},    // tabId → [host]: "Continue once" passes, for this tab only
+    safePages: {},      // tabId → [{url, host}], newest last
+};
+
+/******************************************************************************/
+// Start-up: read the settings, strings and caches.
+
+async function initialize() {
+    const stored = await ext.localRead([ 'serviceURL', 'apiKey', 'language', 'allowedSites' ]);
+    state.settings = normalizeSettings(stored);
+    state.client = createClient({ serviceURL: state.settings.serviceURL, apiKey: state.settings.apiKey });
+    state.lang = resolveLanguage(state.settings.language, ext.uiLanguage());
+    const [ messages, english ] = await Promise.all([
+        ext.readExtensionJSON(`_locales/${state.lang}/messages.json`),
+        ext.readExtensionJSON('_locales/en/messages.json'),
+    ]);
+    state.messages = messages;
+    state.i18n = createI18n(messages, english);
+    state.verdicts.clear();
+    const session = await ext.sessionRead([ 'prefixCache', 'onceAllowed', 'safePages', 'serviceURLOfCache' ]);
+    // A cache answered by another service says nothing about this one.
+    if ( session.serviceURLOfCache === state.settings.serviceURL ) {
+        state.prefixCache = new PrefixCache({ entries: session.prefixCache ?? {} });
+    } else {
+        state.prefixCache = new PrefixCache();
+    }
+    state.onceAllowed = session.onceAllowed ?? {};
+    state.safePages = session.safePages ?? {};
+}
+
+let ready = initialize();
+
+let saveTimer;
+function saveCacheSoon() {
+    clearTimeout(saveTimer);
+    saveTimer = setTimeout(() => {
+        ext.sessionWrite({ prefixCache: state.prefixCache.toJSON(), serviceURLOfCache: state.settings.serviceURL });
+    }, CACHE_SAVE_DELAY_MS);
+}
+
+function saveSession() {
+    return ext.sessionWrite({ onceAllowed: state.onceAllowed, safePages: state.safePages });
+}
+
+/******************************************************************************/
+// Sites
+
+function siteOf(url) {
+    try {
+        const parsed = parse(url);
+        if ( parsed.scheme !== 'http' && parsed.scheme !== 'https' ) { return null; }
+        // What the service may see: the scheme and the hostname, nothing of the path or query.
+        return { host: parsed.host, origin: `${parsed.scheme}://${parsed.host}/` };
+    } catch {
+        return null;
+    }
+}
+
+function isServiceHost(host) {
+    const service = siteOf(state.settings.serviceURL);
+    return service !== null && service.host === host;
+}
+
+function isAllowedHere(tabId, host) {
+    return isAllowed(host, state.settings.allowedSites) || (state.onceAllowed[tabId] ?? []).includes(host);
+}
+
+function rememberSafePage(tabId, url, host) {
+    const pages = (state.safePages[tabId] ?? []).filter(p => p.url !== url);
+    pages.push({ url, host });
+    state.safePages[tabId] = pages.slice(-SAFE_HISTORY);
+    saveSession();
+}
+
+async function showBadge(tabId, level) {
+    const badge = badgeFor(level);
+    const key = `popupVerdict_${level}`;
+    const title = state.i18n.has(key) ? `Abaila: ${state.i18n.text(key)}` : state.i18n.text('actionTitle');
+    await ext.setBadge(tabId, { ...badge, title });
+}
+
+/******************************************************************************/
+// Known scams on navigation
+
+function warningPageURL(url, host, matches) {
+    const details = { url, host, matches: matches.map(({ list, category, expression }) => ({ list, category, expression })) };
+    return ext.extensionURL('warning.html') + '#' + encodeURIComponent(JSON.stringify(details));
+}
+
+async function checkNavigation(tabId, url) {
+    const site = siteOf(url);
+    if ( site === null || isServiceHost(site.host) ) { return; }
+    if ( isAllowedHere(tabId, site.host) ) {
+        rememberSafePage(tabId, url, site.host);
+        await showBadge(tabId, Level.ALLOWED);
+        return;
+    }
+    const result = await lookupURL(url, { api: state.client, cache: state.prefixCache });
+    saveCacheSoon();
+    if ( result.outcome === Outcome.HIT ) {
+        await ext.tabs.update(tabId, { url: warningPageURL(url, site.host, result.matches) });
+        await showBadge(tabId, Level.BLOCKED);
+        return;
+    }
+    rememberSafePage(tabId, url, site.host);
+    await showBadge(tabId, result.outcome === Outcome.UNKNOWN ? Level.UNREACHABLE : Level.NO_KNOWN_RISK);
+}
+
+/******************************************************************************/
+// Verdicts by hostname (payment step, popup, warning page)
+
+async function verdictFor(site, context) {
+    const asks = context ? context.asks_for.join(',') : '-';
+    const key = `${site.host}|${state.lang}|${asks}`;
+    const cached = state.verdicts.get(key);
+    if ( cached !== undefined ) { return cached; }
+    try {
+        const verdict = await state.client.check(site.origin, context, state.lang);
+        state.verdicts.set(key, verdict, Number(verdict.ttl) || 60);
+        return verdict;
+    } catch (error) {
+        if ( error instanceof ServiceError ) { return null; }   // not cached: try again next time
+        throw error;
+    }
+}
+
+function levelOf(verdict) {
+    if ( verdict === null ) { return Level.UNREACHABLE; }
+    return isKnownLevel(verdict.verdict) ? verdict.verdict : Level.UNVERIFIED;
+}
+
+function adviceFor(level, verdict) {
+    const fromService = Array.isArray(verdict?.advice) ? verdict.advice.filter(a => typeof a === 'string') : [];
+    return fromService.length !== 0 ? fromService : adviceKeys(level).map(k => state.i18n.text(k));
+}
+
+function reasonsOf(verdict) {
+    return Array.isArray(verdict?.reasons) ? verdict.reasons.map(r => String(r.message ?? '')).filter(m => m !== '') : [];
+}
+
+function officialOf(verdict) {
+    for ( const reason of Array.isArray(verdict?.reasons) ? verdict.reasons : [] ) {
+        for ( const [ key, value ] of Object.entries(reason.evidence ?? {}) ) {
+            if ( /official/.test(key) && typeof value === 'string' ) { return value; }
+        }
+    }
+    return '';
+}
+
+async function checkPayment(sender, { asksFor = [], payButton = false }) {
+    const tabId = sender.tab?.id;
+    const site = siteOf(sender.tab?.url ?? sender.url ?? '');
+    if ( site === null || tabId === undefined ) { return { show: false }; }
+    if ( isAllowedHere(tabId, site.host) ) {
+        await showBadge(tabId, Level.ALLOWED);
+        return { show: false, level: Level.ALLOWED };
+    }
+    const asks = asksFor.filter(a => [ 'card', 'cvv', 'expiry', 'sms_code' ].includes(a));
+    const verdict = await verdictFor(site, { payment_form: asks.length !== 0 || payButton, asks_for: asks });
+    const level = levelOf(verdict);
+    await showBadge(tabId, level);
+    if ( shouldWarnOnPayment(level) === false ) { return { show: false, level }; }
+    return {
+        show: true,
+        hold: shouldHoldSubmit(level),
+        level,
+        host: site.host,
+        reasons: level === Level.UNREACHABLE ? [ state.i18n.text('paymentUnreachable') ] : reasonsOf(verdict),
+        advice: adviceFor(level, verdict),
+        official: officialOf(verdict),
+        lang: state.lang,
+        strings: state.i18n.strings([ 'payment' ]),
+    };
+}
+
+/******************************************************************************/
+// Choices from the pages
+
+async function leave(tabId, blockedHost) {
+    const back = (state.safePages[tabId] ?? []).filter(p => p.host !== blockedHost).pop();
+    if ( back !== undefined ) {
+        await ext.tabs.update(tabId, { url: back.url });
+    } else {
+        await ext.tabs.remove(tabId);
+    }
+}
+
+async function continueOnce(tabId, url) {
+    const site = siteOf(url);
+    if ( site === null ) { return; }
+    state.onceAllowed[tabId] = Array.from(new Set([ ...(state.onceAllowed[tabId] ?? []), site.host ]));
+    await saveSession();
+    await ext.tabs.update(tabId, { url });
+}
+
+async function alwaysAllow(tabId, url) {
+    const site = siteOf(url);
+    if ( site === null ) { return; }
+    const allowedSites = Array.from(new Set([ ...state.settings.allowedSites, site.host ]));
+    state.settings = { ...state.settings, allowedSites };
+    await ext.localWrite({ allowedSites });
+    if ( tabId !== undefined ) { await ext.tabs.update(tabId, { url }); }
+}
+
+async function report(url, kind, comment) {
+    const site = siteOf(url);
+    if ( site === null ) { return { ok: false }; }
+    try {
+        // The report names the site, not the page: the path may hold the user's own data.
+        const answer = await state.client.report({ url: site.origin, kind, comment });
+        return { ok: true, id: answer.id ?? null, status: answer.status ?? null };
+    } catch (error) {
+        return { ok: false, error: String(error.message ?? error) };
+    }
+}
+
+async function popupState() {
+    const tab = await ext.tabs.activeTab();
+    const site = tab ? siteOf(tab.url ?? '') : null;
+    if ( site === null ) { return { web: false }; }
+    if ( isAllowedHere(tab.id, site.host) ) {
+        return { web: true, url: tab.url, host: site.host, level: Level.ALLOWED, reasons: [], advice: [] };
+    }
+    const verdict = await verdictFor(site, null);
+    const level = levelOf(verdict);
+    await showBadge(tab.id, level);
+    return { web: true, url: tab.url, host: site.host, level, reasons: reasonsOf(verdict), advice: adviceFor(level, verdict) };
+}
+
+/******************************************************************************/
+// Listeners: registered at top level, synchronously.
+
+ext.onBeforeNavigate(details => {
+    if ( details.frameId !== 0 ) { return; }
+    ready.then(() => checkNavigation(details.tabId, details.url)).catch(error => {
+        console.error('abaila: navigation check failed', error);
+    });
+});
+
+ext.tabs.onRemoved(tabId => {
+    ready.then(() => {
+        delete state.onceAllowed[tabId];
+        delete state.safePages[tabId];
+        saveSession();
+    });
+});
+
+ext.onStorageChanged((changes, area) => {
+    if ( area !== 'local' ) { return; }
+    if ( [ 'serviceURL', 'apiKey', 'language', 'allowedSites' ].some(k => k in changes) ) {
+        ready = ready.then(initialize, initialize);
+    }
+});
+
+ext.onMessage(async (request, sender) => {
+    await ready;
+    const tabId = sender.tab?.id;
+    switch ( request.what ) {
+    // content/payment.js
+    case 'checkPayment':
+        return checkPayment(sender, request);
+    // warning.html and the in-page warning
+    case 'leave':
+        return leave(tabId, siteOf(request.url ?? sender.tab?.url ?? '')?.host);
+    case 'continueOnce':
+        return continueOnce(tabId, request.url);
+    case 'alwaysAllow':
+        return alwaysAllow(tabId, request.url);
+    case 'report':
+        return report(request.url ?? sender.tab?.url ?? '', request.kind, request.comment);
+    case 'siteDetails': {
+        const site = siteOf(request.url);
+        const verdict = site === null ? null : await verdictFor(site, null);
+        // The page already shows the list hits it was given; add the service's other reasons.
+        const others = verdict === null ? null : { ...verdict, reasons: (verdict.reasons ?? []).filter(r => !String(r.code).startsWith('list.')) };
+        return { reasons: reasonsOf(others), official: officialOf(verdict) };
+    }
+    // every page
+    case 'strings':
+        return { lang: state.lang, messages: state.messages };
+    // popup
+    case 'popupState':
+        return popupState();
+    default:
+        return { error: `unknown message: ${request.what}` };
+    }
+});

@@ -1,0 +1,44 @@
+/*******************************************************************************
+
+    Abaila — the toolbar popup: the current site's verdict (by hostname), its
+    reasons and the police advice, and "Report this site".
+
+*/
+
+import * as ext from './ext.js';
+import { loadPageStrings } from './i18n.js';
+
+function list(selector, lines) {
+    const ul = document.querySelector(selector);
+    ul.replaceChildren(...lines.map(line => {
+        const li = document.createElement('li');
+        li.textContent = line;
+        return li;
+    }));
+}
+
+async function main() {
+    const i18n = await loadPageStrings();
+    document.querySelector('#settings').addEventListener('click', () => ext.openOptionsPage());
+    const verdict = document.querySelector('#verdict');
+    const state = await ext.sendMessage({ what: 'popupState' }).catch(() => null);
+    if ( state === null || state.web === false ) {
+        verdict.textContent = i18n.text('popupNotWeb');
+        return;
+    }
+    document.querySelector('#host').textContent = state.host;
+    verdict.dataset.level = state.level;
+    verdict.textContent = state.level === 'allowed' ? i18n.text('popupAllowed') : i18n.text(`popupVerdict_${state.level}`);
+    list('#reasons', state.reasons);
+    list('#advice', state.advice);
+    const report = document.querySelector('#report');
+    report.classList.remove('hidden');
+    report.addEventListener('click', async () => {
+        report.disabled = true;
+        const result = await ext.sendMessage({ what: 'report', url: state.url, kind: 'scam' });
+        document.querySelector('#reportResult').textContent = i18n.text(result?.ok ? 'popupReported' : 'popupReportFailed');
+        if ( !result?.ok ) { report.disabled = false; }
+    });
+}
+
+main();
