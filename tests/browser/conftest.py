@@ -1,0 +1,332 @@
+"""A real browser with the extension, a real `abaila serve`, and shop pages on made-up hosts.
+
+    Chromium (--host-resolver-rules: every name is 127.0.0.1)
+      ├── shop pages  http://<made-up host>:<shop port>/...   ShopServer (this file)
+      └── extension ──► RecordingProxy :<proxy port> ──► abaila serve :<api port>
+                        (keeps every request line and body, so tests can prove no page path left the browser)
+
+The service gets a temporary lists dir: one scam list, one allowlist.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests._env import ROOT, chromium_path
+
+EXTENSION = ROOT / "extension"
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+
+SCAM_HOST = "kaspi-bonus-shop.top"  # on the test scam list
+LOOKALIKE_HOST = "kaspi-kz-pay.top"  # not listed; imitates Kaspi.kz
+UNVERIFIED_HOST = "sneaker-corner.store"  # not listed, unknown
+HONEST_HOST = "honest-shop.kz"  # on the test allowlist
+SECRET = "order-7f3a9c-secret"  # in every shop path and query: must never reach the service
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The service
+
+
+@dataclass
+class Service:
+    port: int
+    process: subprocess.Popen[bytes]
+    log_path: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+
+def write_lists(directory: Path) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "test-scam.txt").write_text(
+        f"# name: test-scam\n# category: scam\n# format: plain\n{SCAM_HOST}\n", encoding="utf-8")
+    (directory / "test-allowlist.txt").write_text(
+        f"# name: test-allowlist\n# category: allowlist\n# format: plain\n{HONEST_HOST}\n", encoding="utf-8")
+    return directory
+
+
+def start_service(tmp: Path) -> Service:
+    tmp.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    env = dict(os.environ)
+    env.update({
+        "ABAILA_LISTS_DIR": str(write_lists(tmp / "lists")),
+        "ABAILA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/abaila.db",
+        "ABAILA_VAR_DIR": str(tmp / "var"),
+        "ABAILA_CHECK_DEADLINE_MS": "400",  # the made-up hosts have no DNS or WHOIS: don't wait for them
+        "ABAILA_DNS_SERVERS": "127.0.0.1:9",  # nothing listens there: DNS fails fast and offline
+        "ABAILA_ANON_RATE": "10000/minute",
+        "ABAILA_LOG_LEVEL": "info",
+    })
+    log_path = tmp / "service.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT, env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
+    service = Service(port, process, log_path)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"abaila serve exited {process.returncode}:\n{service.log()}")
+        with contextlib.suppress(httpx.HTTPError):
+            if httpx.get(f"{service.url}/healthz", timeout=1).status_code == 200:
+                return service
+        time.sleep(0.2)
+    service.stop()
+    raise RuntimeError(f"abaila serve did not start:\n{service.log()}")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# A recording proxy in front of the service
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    body: str
+
+
+@dataclass
+class RecordingProxy:
+    target: str
+    requests: list[Recorded] = field(default_factory=list)
+    port: int = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def everything_sent(self) -> str:
+        return "\n".join(f"{r.method} {r.path} {r.body}" for r in self.requests)
+
+    def start(self) -> None:
+        proxy = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("content-length") or 0)
+                body = self.rfile.read(length) if length else b""
+                proxy.requests.append(Recorded(self.command, self.path, body.decode("utf-8", "replace")))
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                try:
+                    upstream = httpx.request(self.command, proxy.target + self.path, content=body,
+                                             headers=headers, timeout=10)
+                except httpx.HTTPError:
+                    self.send_error(502)
+                    return
+                self.send_response(upstream.status_code)
+                for k, v in upstream.headers.items():
+                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        self.send_header(k, v)
+                self.send_header("Content-Length", str(len(upstream.content)))
+                self.end_headers()
+                self.wfile.write(upstream.content)
+
+            do_GET = do_POST = do_OPTIONS = _forward
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = server.server_address[1]
+        self._server = server
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Shop pages on made-up hosts
+
+CHECKOUT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Checkout</title>
+<style>body{font-family:sans-serif;margin:40px} abaila-warning{display:none!important}
+label{display:block;margin-top:10px}</style></head>
+<body><h1>Sneakers, 45 000 ₸</h1>
+<form id="pay" action="/paid" method="post">
+<label>Card number <input name="cardnumber" autocomplete="cc-number" placeholder="0000 0000 0000 0000"></label>
+<label>Expiry <input name="exp" autocomplete="cc-exp" placeholder="MM/YY"></label>
+<label>CVV <input name="cvv" autocomplete="cc-csc"></label>
+<button id="paybutton" type="submit">Pay now</button>
+</form>
+<script>window.paid = false; document.getElementById('pay').addEventListener('submit', e => {
+  e.preventDefault(); window.paid = true; document.title = 'paid'; });</script>
+</body></html>"""
+
+LATE = """<!doctype html><html><head><meta charset="utf-8"><title>Cart</title></head>
+<body><h1>Your cart</h1><div id="slot"></div>
+<script>setTimeout(() => { document.getElementById('slot').innerHTML =
+  '<form><label>Номер карты <input id="pan" name="pan"></label>' +
+  '<label>Код из SMS <input id="sms" name="sms_code"></label></form>'; }, 1500);</script>
+</body></html>"""
+
+PLAIN = """<!doctype html><html><head><meta charset="utf-8"><title>Shop</title></head>
+<body><h1>Welcome</h1><p>Nothing to pay here.</p></body></html>"""
+
+PAGES = {"/checkout": CHECKOUT, "/late": LATE, "/": PLAIN, "/plain": PLAIN}
+
+
+class ShopServer:
+    def __init__(self) -> None:
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                page = PAGES.get(self.path.split("?")[0], PLAIN)
+                data = page.encode("utf-8")
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_POST = do_GET
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def url(self, host: str, path: str = "/checkout") -> str:
+        sep = "&" if "?" in path else "?"
+        return f"http://{host}:{self.port}{path}{sep}ref={SECRET}"
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fixtures
+
+
+@pytest.fixture(scope="session")
+def chromium() -> str:
+    return chromium_path()
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
+    svc = start_service(tmp_path_factory.mktemp("service"))
+    yield svc
+    svc.stop()
+
+
+@pytest.fixture(scope="session")
+def proxy(service: Service) -> Iterator[RecordingProxy]:
+    p = RecordingProxy(service.url)
+    p.start()
+    yield p
+    p.stop()
+
+
+@pytest.fixture(scope="session")
+def shop() -> Iterator[ShopServer]:
+    s = ShopServer()
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def launch(chromium: str, tmp_path: Path):
+    """Returns a function that starts Chromium with the extension, pointed at a service URL."""
+    from playwright.sync_api import sync_playwright
+
+    opened = []
+
+    def _launch(service_url: str, language: str = "en"):
+        pw = sync_playwright().start()
+        context = pw.chromium.launch_persistent_context(
+            str(tmp_path / f"profile-{len(opened)}"),
+            executable_path=chromium,
+            headless=False,
+            ignore_default_args=["--disable-extensions"],
+            args=[
+                "--headless=new",
+                f"--disable-extensions-except={EXTENSION}",
+                f"--load-extension={EXTENSION}",
+                "--host-resolver-rules=MAP * 127.0.0.1",
+                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            ],
+            viewport={"width": 1100, "height": 800},
+        )
+        opened.append((pw, context))
+        worker = context.service_workers[0] if context.service_workers else context.wait_for_event("serviceworker")
+        worker.evaluate("s => chrome.storage.local.set(s)", {"serviceURL": service_url, "language": language})
+        # Wait until the background has re-read its settings.
+        worker.evaluate("""async url => { for (let i = 0; i < 50; i++) {
+            const s = await chrome.storage.local.get('serviceURL'); if (s.serviceURL === url) return;
+            await new Promise(r => setTimeout(r, 50)); } }""", service_url)
+        time.sleep(0.3)
+        extension_id = worker.url.split("/")[2]
+        return Browser(context, worker, extension_id)
+
+    yield _launch
+    for pw, context in opened:
+        with contextlib.suppress(Exception):
+            context.close()
+        pw.stop()
+
+
+@dataclass
+class Browser:
+    context: object
+    worker: object
+    extension_id: str
+
+    def page(self):
+        return self.context.new_page()
+
+    def set(self, **settings: object) -> None:
+        self.worker.evaluate("s => chrome.storage.local.set(s)", settings)
+        time.sleep(0.3)
+
+    def extension_url(self, path: str) -> str:
+        return f"chrome-extension://{self.extension_id}/{path}"
+
+
+def save_screenshot(page, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def dump(obj: object) -> str:
+    return json.dumps(obj, ensure_ascii=False)

@@ -1,0 +1,174 @@
+"""The extension in a real Chromium against a real `abaila serve` (issue 5, "Tests in a real browser")."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+
+from tests.browser.conftest import (
+    HONEST_HOST, LOOKALIKE_HOST, SCAM_HOST, SECRET, UNVERIFIED_HOST, save_screenshot, start_service,
+)
+
+pytestmark = pytest.mark.browser
+
+WARNING_PAGE = re.compile(r"^chrome-extension://[a-z]+/warning\.html#")
+WARNING = "abaila-warning[data-abaila-warning]"
+
+
+def wait_for_warning(page, timeout: float = 10_000) -> str:
+    page.wait_for_selector(WARNING, state="attached", timeout=timeout)
+    return page.get_attribute(WARNING, "data-abaila-warning")
+
+
+def assert_no_warning(page, wait_s: float = 2.5) -> None:
+    time.sleep(wait_s)
+    assert page.locator(WARNING).count() == 0
+
+
+def test_listed_scam_host_opens_the_warning_page(launch, proxy, shop) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    page.goto(shop.url(SCAM_HOST, "/plain"))
+    page.wait_for_url(WARNING_PAGE, timeout=10_000)
+    page.wait_for_selector("body[data-ready=true]")
+    assert SCAM_HOST in page.inner_text("#lead")
+    assert "test-scam" in page.inner_text("#reasons")
+    # "Leave this site" is the main button and has the focus.
+    assert page.evaluate("document.activeElement.id") == "leave"
+    assert "primary" in page.get_attribute("#leave", "class")
+
+
+def test_payment_form_on_lookalike_host_gets_the_warning_and_holds_the_submit(launch, proxy, shop) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    page.goto(shop.url(LOOKALIKE_HOST))
+    level = wait_for_warning(page)
+    assert level in ("dangerous", "suspicious")
+    # The page's own CSS says `abaila-warning {display: none !important}`; the warning still shows.
+    assert page.locator("abaila-warning").evaluate("e => getComputedStyle(e).display") == "block"
+    if level == "dangerous":
+        page.fill("input[name=cardnumber]", "4400 4300 0000 0000")
+        page.click("#paybutton")
+        time.sleep(1)
+        assert page.evaluate("window.paid") is False, "the first submit is held"
+        wait_for_warning(page)
+        page.keyboard.press("Tab")  # from "Leave this site" to "I understand, continue"
+        page.keyboard.press("Enter")
+        page.wait_for_function("window.paid === true", timeout=5000)
+
+
+def test_payment_form_on_unverified_host_gets_the_warning(launch, proxy, shop) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    page.goto(shop.url(UNVERIFIED_HOST))
+    assert wait_for_warning(page) in ("unverified", "suspicious")
+
+
+def test_payment_form_added_late_gets_the_warning(launch, proxy, shop) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    page.goto(shop.url("late." + UNVERIFIED_HOST, "/late"))
+    time.sleep(1.0)
+    assert page.locator(WARNING).count() == 0, "no payment step yet"
+    assert wait_for_warning(page) in ("unverified", "suspicious", "dangerous")
+
+
+def test_allowlisted_honest_shop_gets_no_warning(launch, proxy, shop) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    page.goto(shop.url(HONEST_HOST))
+    assert_no_warning(page)
+    assert page.url.startswith(f"http://{HONEST_HOST}:")
+
+
+def test_continue_once_opens_the_site_in_this_tab_only(launch, proxy, shop) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    url = shop.url(SCAM_HOST, "/plain")
+    page.goto(url)
+    page.wait_for_url(WARNING_PAGE, timeout=10_000)
+    page.wait_for_selector("body[data-ready=true]")
+    page.click("#continueOnce")
+    page.wait_for_url(f"http://{SCAM_HOST}:*/**", timeout=10_000)
+    time.sleep(1.5)
+    assert page.url.startswith(f"http://{SCAM_HOST}:"), "not sent back to the warning"
+    other = browser.page()
+    other.goto(url)
+    other.wait_for_url(WARNING_PAGE, timeout=10_000)
+
+
+def test_always_allow_sticks_and_can_be_undone_in_the_options(launch, proxy, shop) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    url = shop.url(SCAM_HOST, "/plain")
+    page.goto(url)
+    page.wait_for_url(WARNING_PAGE, timeout=10_000)
+    page.wait_for_selector("body[data-ready=true]")
+    page.click("#alwaysAllow")
+    page.wait_for_url(f"http://{SCAM_HOST}:*/**", timeout=10_000)
+    other = browser.page()
+    other.goto(url)
+    time.sleep(2)
+    assert other.url.startswith(f"http://{SCAM_HOST}:")
+
+    options = browser.page()
+    options.goto(browser.extension_url("options.html"))
+    options.wait_for_selector("body[data-ready=true]")
+    assert SCAM_HOST in options.inner_text("#allowed")
+    options.click(f"#allowed button[data-site='{SCAM_HOST}']")
+    options.wait_for_function(f"!document.querySelector('#allowed').innerText.includes('{SCAM_HOST}')")
+    time.sleep(0.5)
+    third = browser.page()
+    third.goto(url)
+    third.wait_for_url(WARNING_PAGE, timeout=10_000)
+
+
+def test_service_stopped_mid_test_gives_could_not_verify(launch, shop, tmp_path) -> None:
+    own = start_service(tmp_path / "own-service")
+    try:
+        browser = launch(own.url)
+        page = browser.page()
+        page.goto(shop.url(HONEST_HOST))
+        assert_no_warning(page, 1.5)
+        own.stop()
+        page = browser.page()
+        page.goto(shop.url("stopped." + UNVERIFIED_HOST))
+        assert wait_for_warning(page) == "unreachable"
+        badge = browser.worker.evaluate("async () => chrome.action.getBadgeText({tabId: (await chrome.tabs.query({active: true}))[0].id})")
+        assert badge == "?"
+    finally:
+        own.stop()
+
+
+def test_no_page_path_or_query_ever_reached_the_service(launch, proxy, shop, service) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    for host, path in [(SCAM_HOST, "/plain"), (LOOKALIKE_HOST, "/checkout"), (HONEST_HOST, "/checkout")]:
+        page.goto(shop.url(host, path + "?basket=" + SECRET))
+        time.sleep(1.5)
+    sent = proxy.everything_sent()
+    assert "/v1/lookup/prefixes" in sent and "/v1/check" in sent, sent
+    assert SECRET not in sent
+    assert "/checkout" not in sent and "basket" not in sent
+    assert SCAM_HOST not in sent, "navigation lookups send hash prefixes, never the host"
+    assert SECRET not in service.log() and "/checkout" not in service.log()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_screenshots_in_each_language(launch, proxy, shop, language: str) -> None:
+    browser = launch(proxy.url, language=language)
+    page = browser.page()
+    page.goto(shop.url(SCAM_HOST, "/plain"))
+    page.wait_for_url(WARNING_PAGE, timeout=10_000)
+    page.wait_for_selector("body[data-ready=true]")
+    assert page.evaluate("document.documentElement.lang") == language
+    expected_title = {"kk": "Абайлаңыз, алаяқ!", "ru": "Осторожно, мошенники!", "en": "Beware: possible scam!"}
+    assert page.inner_text("h1") == expected_title[language]
+    save_screenshot(page, f"warning-page-{language}")
+    page = browser.page()
+    page.goto(shop.url(LOOKALIKE_HOST))
+    wait_for_warning(page)
+    time.sleep(0.3)
+    save_screenshot(page, f"payment-warning-{language}")
