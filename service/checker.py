@@ -21,7 +21,7 @@ from typing import Any
 from service import messages
 from service.index import Hit, Index
 from service.scoring import Facts, score
-from service.urls import CanonicalURL, expressions_of, registrable_domain
+from service.urls import CanonicalURL, registrable_domain
 from service.verdicts import ListHit, PageContext, Verdict
 
 __all__ = ["Checker", "SlowSignalsProtocol"]
@@ -60,7 +60,7 @@ class Checker:
     def facts_for(self, parsed: CanonicalURL, *, context: PageContext | None = None, offline: bool = False,
                   slow: Any = None) -> Facts:
         """Returns the facts scoring needs for an already parsed URL."""
-        hits = self.index.match(expressions_of(parsed))
+        hits = self.index.match_url(parsed)
         list_hits = tuple(_list_hit(h) for h in hits if h.list.category != "allowlist")
         allow_hits = tuple(_list_hit(h) for h in hits if h.list.category == "allowlist")
         domain = registrable_domain(parsed.host)

@@ -153,8 +153,10 @@ def _lists(args: argparse.Namespace, settings: Settings) -> int:
     names = {item["name"] for item in loaded.stats}
     if args.list_name and args.list_name not in names:
         raise ConfigError(f"no list named {args.list_name!r}; lists: {', '.join(sorted(names))}")
-    expressions = [text for text, info in loaded.index.iter_entries()
-                   if (info.name == args.list_name) if args.list_name else info.category != "allowlist"]
+    def wanted(name: str, category: str) -> bool:
+        return name == args.list_name if args.list_name else category != "allowlist"
+
+    expressions = [text for text, info in loaded.index.iter_entries() if wanted(info.name, info.category)]
     output = export_list(sorted(set(expressions)), args.format)
     if args.output:
         Path(args.output).write_text(output, encoding="utf-8")

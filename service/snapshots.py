@@ -20,7 +20,7 @@ from pathlib import Path
 from service import lists as list_files
 from service.index import Index, IndexBuilder, ListInfo
 
-__all__ = ["LoadedIndex", "load_index", "build_index"]
+__all__ = ["LoadedIndex", "build_index", "load_index"]
 
 log = logging.getLogger("abaila.lists")
 

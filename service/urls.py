@@ -29,8 +29,18 @@ import idna
 from service.errors import InvalidURL
 
 __all__ = [
-    "CanonicalURL", "canonicalize", "expressions", "parse", "expressions_of", "registrable_domain",
-    "is_ip_host", "entry_to_expression", "validate_for_api", "MAX_URL_LENGTH",
+    "MAX_URL_LENGTH",
+    "CanonicalURL",
+    "canonicalize",
+    "entry_to_expression",
+    "expressions",
+    "expressions_of",
+    "is_ip_host",
+    "lookup_hosts",
+    "lookup_paths",
+    "parse",
+    "registrable_domain",
+    "validate_for_api",
 ]
 
 MAX_URL_LENGTH = 8192  # bytes; the API refuses longer URLs (browsers cap around 2 MB, scam links are short)
@@ -66,6 +76,8 @@ def _unescape_once(data: bytes) -> bytes:
 
 
 def _unescape_fully(data: bytes) -> bytes:
+    if b"%" not in data:
+        return data
     # Spec step: "repeatedly percent-unescape the URL until it has no more percent-escapes". A lone "%"
     # that does not start %XX stays literal. Each pass shortens the data, so this terminates.
     while True:
@@ -78,8 +90,13 @@ def _unescape_fully(data: bytes) -> bytes:
 _ESCAPE_TABLE = [chr(b) if 0x20 < b < 0x7F and b not in (0x23, 0x25) else f"%{b:02X}" for b in range(256)]
 
 
+_NEEDS_ESCAPE = re.compile(rb"[^\x21-\x7e]|[#%]")
+
+
 def _escape(data: bytes) -> str:
     """Returns data with bytes <= 0x20, >= 0x7F, '#' and '%' percent-escaped (uppercase hex)."""
+    if _NEEDS_ESCAPE.search(data) is None:
+        return data.decode("ascii")
     return "".join([_ESCAPE_TABLE[b] for b in data])
 
 
@@ -195,7 +212,8 @@ def is_ip_host(host: str) -> bool:
     """Reports whether a canonical host is an IP literal (dotted IPv4 or bracketed IPv6)."""
     if host.startswith("["):
         return True
-    return _parse_ipv4(host) == host
+    # No top-level domain ends in a digit, so only such hosts can be dotted IPv4.
+    return host[-1:].isdigit() and _parse_ipv4(host) == host
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -260,7 +278,8 @@ def canonicalize(url: str) -> str:
     return str(parse(url))
 
 
-def _lookup_hosts(host: str) -> list[str]:
+def lookup_hosts(host: str) -> list[str]:
+    """Returns the host strings an expression can start with: the host, then up to 4 suffixes."""
     if is_ip_host(host):
         return [host]
     labels = host.split(".")
@@ -272,7 +291,8 @@ def _lookup_hosts(host: str) -> list[str]:
     return hosts[:_MAX_HOSTS]
 
 
-def _lookup_paths(path: str, query: str | None) -> list[str]:
+def lookup_paths(path: str, query: str | None) -> list[str]:
+    """Returns the path strings an expression can end with: path?query, path, "/", and up to 3 directories."""
     paths = []
     if query:
         paths.append(f"{path}?{query}")
@@ -289,8 +309,8 @@ def _lookup_paths(path: str, query: str | None) -> list[str]:
 
 def expressions_of(parsed: CanonicalURL) -> list[str]:
     """Returns the host-suffix x path-prefix expressions of an already parsed URL, most specific first."""
-    paths = _lookup_paths(parsed.path, parsed.query)
-    return list(dict.fromkeys(h + p for h in _lookup_hosts(parsed.host) for p in paths))
+    paths = lookup_paths(parsed.path, parsed.query)
+    return list(dict.fromkeys(h + p for h in lookup_hosts(parsed.host) for p in paths))
 
 
 def expressions(url: str) -> list[str]:

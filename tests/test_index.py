@@ -89,3 +89,18 @@ def test_empty_index(tmp_path: Path) -> None:
 
 def test_key_is_first_8_bytes_of_sha256() -> None:
     assert expression_key("a/") == int.from_bytes(hashlib.sha256(b"a/").digest()[:8], "big")
+
+
+def test_match_url_equals_match_over_all_expressions(tmp_path: Path) -> None:
+    from service.urls import expressions_of, parse
+
+    entries = {"kaspi-kz.top/": SCAM, "sites.example.com/evil-page/": SCAM, "a.b.c/1/2.html?param=1": SCAM,
+               "b.c/1/": ALLOW, "x.kz/pay.html": SCAM, "1.2.3.4/x/": SCAM}
+    index = _build(tmp_path, entries)
+    index.add("late.kz/path/", SCAM)
+    urls = ["http://a.b.c/1/2.html?param=1", "https://pay.kaspi-kz.top/card", "https://sites.example.com/evil-page/a",
+            "http://x.kz/pay.html?y=1", "http://x.kz/other", "http://1.2.3.4/x/y", "https://late.kz/path/z",
+            "https://late.kz/", "https://nothing.kz/a/b"]
+    for url in urls:
+        parsed = parse(url)
+        assert index.match_url(parsed) == index.match(expressions_of(parsed)), url

@@ -14,7 +14,7 @@ from service.errors import InvalidField
 from service.urls import validate_for_api
 from service.verdicts import PageContext
 
-__all__ = ["routes", "parse_context", "parse_lang"]
+__all__ = ["parse_context", "parse_lang", "routes"]
 
 
 def parse_lang(value: object, accept_language: str | None) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["build_openapi", "COMPONENTS"]
+__all__ = ["COMPONENTS", "build_openapi"]
 
 _REASON = {
     "type": "object", "required": ["code", "severity", "weight", "message", "evidence"],
