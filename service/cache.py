@@ -52,7 +52,8 @@ class SignalCache:
                  retry_s: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         assert pool_size > 0 and op_timeout_s > 0
         self.kind = "redis" if redis_url else "memory"
-        self._memory = SimpleMemoryCache(namespace=NAMESPACE)  # the backend, or the fallback while Redis is down
+        # The backend, or the fallback while Redis is down; no per-operation timeout (a dict never blocks).
+        self._memory = SimpleMemoryCache(namespace=NAMESPACE, timeout=None)
         self._redis: RedisCache | None = None
         if redis_url:
             self._redis = RedisCache(
