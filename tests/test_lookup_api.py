@@ -56,7 +56,8 @@ def _app(index: _FakeIndex) -> Starlette:
 
 @pytest.fixture
 def index() -> _FakeIndex:
-    return _FakeIndex({"kaspi-kz.top/": ("abaila-kz-scam", "phishing"), "olx-dostavka.shop/": ("shops", "scam_shop")})
+    return _FakeIndex({"kaspi-kz.top/": ("abaila-kz-scam", "phishing"), "olx-dostavka.shop/": ("shops", "scam_shop"),
+                       "kaspi.kz/": ("official", "allowlist")})
 
 
 @pytest.fixture
@@ -123,6 +124,11 @@ async def test_bad_input_is_a_400_with_the_error_envelope(client: httpx.AsyncCli
     assert error["message"]
 
 
+async def test_allowlist_entries_are_never_returned(client: httpx.AsyncClient) -> None:
+    response = await client.post("/v1/lookup/prefixes", json={"prefixes": [_prefix("kaspi.kz/")]})
+    assert response.json()["matches"] == []
+
+
 async def test_get_is_not_allowed(client: httpx.AsyncClient) -> None:
     response = await client.get("/v1/lookup/prefixes")
     assert response.status_code == 405
@@ -134,6 +140,7 @@ async def test_real_app_answers_from_its_lists(tmp_path, monkeypatch) -> None:
     lists = tmp_path / "lists"
     lists.mkdir()
     (lists / "scam.txt").write_text("# name: test-scam\n# category: phishing\nkaspi-kz.top\n", encoding="utf-8")
+    (lists / "allow.txt").write_text("# name: test-allow\n# category: allowlist\nkaspi.kz\n", encoding="utf-8")
     monkeypatch.setenv("ABAILA_LISTS_DIR", str(lists))
     monkeypatch.setenv("ABAILA_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/abaila.db")
     app = app_module.create_app()
@@ -145,6 +152,8 @@ async def test_real_app_answers_from_its_lists(tmp_path, monkeypatch) -> None:
             matches = response.json()["matches"]
             assert {"hash": _b64(hashlib.sha256(b"kaspi-kz.top/").digest()), "list": "test-scam",
                     "category": "phishing"} in matches
+            allowed = await c.post("/v1/lookup/prefixes", json={"prefixes": [_prefix("kaspi.kz/")]})
+            assert allowed.json()["matches"] == []
             bad = await c.post("/v1/lookup/prefixes", json={"prefixes": ["x"] * 1001})
             assert bad.status_code == 400
             assert bad.json()["error"]["field"] == "prefixes"

@@ -29,6 +29,7 @@ import { fullHash, prefixOf, toBase64 } from './hash.js';
 export const DEFAULT_CACHE_SECONDS = 300;   // when a response carries no usable cacheDuration
 export const MAX_CACHE_SECONDS = 24 * 3600; // Safe Browsing v5: a cache duration may be lengthened to at most 24 h
 export const MAX_CACHE_ENTRIES = 20000;     // prefixes kept; about 1 MB of JSON at most
+const NOT_THREATS = new Set([ 'allowlist' ]); // list categories that are not threats
 
 /** Outcome of a lookup; each says what the caller does. */
 export const Outcome = Object.freeze({
@@ -81,7 +82,9 @@ export class PrefixCache {
             }
             const hashes = byPrefix.get(prefix);
             if ( hashes === undefined ) { continue; }   // a hash we did not ask about
-            hashes[match.hash] = { list: String(match.list ?? ''), category: String(match.category ?? '') };
+            const category = String(match.category ?? '');
+            if ( NOT_THREATS.has(category) ) { continue; }  // an official site is never a hit
+            hashes[match.hash] = { list: String(match.list ?? ''), category };
         }
         for ( const [ prefix, hashes ] of byPrefix ) {
             this.entries.delete(prefix);    // re-insert: Map order is the eviction order

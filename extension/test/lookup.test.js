@@ -143,3 +143,9 @@ test('TTLCache expires entries and ignores ttl 0', () => {
     cache.set('x', 1, 10); cache.set('y', 2, 10); cache.set('z', 3, 10);
     assert.equal(cache.get('x'), undefined, 'oldest evicted beyond maxEntries');
 });
+
+test('an allowlist match from the service is never a hit', async () => {
+    const api = await fakeService([ [ 'kaspi.kz/', 'official', 'allowlist' ] ]);
+    const result = await lookupURL('https://kaspi.kz/', { api, cache: new PrefixCache() });
+    assert.equal(result.outcome, Outcome.CLEAR);
+});

@@ -34,6 +34,8 @@ PREFIX_BYTES = 4  # SHA-256 prefix length the extension sends
 CACHE_DURATION_S = 300  # seconds a client may reuse an answer, for every prefix it asked about
 MAX_BODY_BYTES = 64 * 1024  # 1000 prefixes of 8 base64 characters fit in about 12 KiB
 
+_NOT_THREATS = frozenset({"allowlist"})  # list categories that are not threats
+
 _log = logging.getLogger(__name__)
 
 
@@ -74,7 +76,9 @@ async def _read_prefixes(request: Request) -> list[bytes]:
 async def lookup_prefixes(request: Request) -> JSONResponse:
     """Returns the full hashes on the lists that start with the requested prefixes."""
     prefixes = await _read_prefixes(request)
-    matches = request.app.state.checker.index.lookup_prefixes(prefixes) if prefixes else []
+    found = request.app.state.checker.index.lookup_prefixes(prefixes) if prefixes else []
+    # The index holds the allowlist too; a client must never warn about an official site.
+    matches = [m for m in found if m.category not in _NOT_THREATS]
     _log.debug("prefix lookup: %d prefixes, %d matches", len(prefixes), len(matches))
     return JSONResponse(
         {
