@@ -88,7 +88,7 @@ class ListProblem:
 class Collector:
     """Accumulates expressions, skip counts and problems for one file while a reader walks it."""
 
-    __slots__ = ("expressions", "path", "problems", "seen", "skipped")
+    __slots__ = ("expressions", "fields", "path", "problems", "seen", "skipped")
 
     def __init__(self, path: str) -> None:
         self.path = path
@@ -96,6 +96,7 @@ class Collector:
         self.seen: set[str] = set()
         self.skipped = dict.fromkeys(SKIP_KINDS, 0)
         self.problems: list[ListProblem] = []
+        self.fields: dict[str, str] = {}  # header fields found in the content itself (a JSON "meta" object)
 
     def add(self, expression: str) -> None:
         if expression in self.seen:
@@ -113,6 +114,9 @@ class Collector:
         """Adds the expression of entry (host, URL or expression), or records why it is not one."""
         expression = _fast_expression(entry)
         if expression is None:
+            if any("\udc80" <= c <= "\udcff" for c in entry):  # bytes read_list_file could not decode
+                self.problem(line, text, "not valid UTF-8")
+                return
             try:
                 expression = entry_to_expression(entry)
             except InvalidURL as exc:
@@ -182,8 +186,6 @@ def _host_problem(expression: str) -> str:
     host = expression.partition("/")[0]
     if host.startswith("["):
         return ""
-    if "\ufffd" in expression:
-        return "not valid UTF-8"
     if len(host) > _MAX_HOST:
         return f"host is longer than {_MAX_HOST} characters"
     if not _BAD_HOST_CHARS.isdisjoint(host):
@@ -350,6 +352,9 @@ def _read_json(text: str, out: Collector) -> None:
         except ValueError as exc:
             out.problem(1, text[:200], f"bad JSON: {exc}")
             return
+        meta = document.get("meta")
+        if isinstance(meta, dict):
+            out.fields = {key: value for key, value in meta.items() if key in _HEADER_KEYS and isinstance(value, str)}
         items = document.get("expressions", document.get("domains", []))
         for index, item in enumerate(items if isinstance(items, list) else [], 1):
             _json_item(index, item, out)

@@ -134,7 +134,7 @@ def parse_list(text: str, *, path: str = "<string>", format: str | None = None, 
         out.problem(format_line, f"format: {declared}", f"unknown format {declared!r} in header; read as {fmt}")
 
     read_entries(text, fmt, out)
-    return _finish(out, fields, fmt, defaults, stem)
+    return _finish(out, {**out.fields, **fields}, fmt, defaults, stem)
 
 
 def _finish(out: Collector, fields: dict[str, str], fmt: str, defaults: dict[str, str | None],
@@ -162,7 +162,7 @@ def read_list_file(path: str | Path) -> ParsedList:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("utf-8", "replace")  # lines with bad bytes become problems ("not valid UTF-8")
+        text = data.decode("utf-8", "surrogateescape")  # lines with bad bytes become problems ("not valid UTF-8")
     fmt = detect_format(text)
     if fmt == "urls" and "openphish" in path.name.lower():
         fmt = "openphish"
