@@ -1,0 +1,125 @@
+"""The abaila command, run as a user would: a subprocess with ABAILA_* in its environment."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run(tmp_path: Path, lists_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {**os.environ, "ABAILA_LISTS_DIR": str(lists_dir), "ABAILA_VAR_DIR": str(tmp_path / "var"), **env}
+    return subprocess.run([sys.executable, "-m", "service", *args], capture_output=True, text=True, cwd=ROOT,
+                          env=environ, timeout=120, check=False)
+
+
+def test_check_offline_json(tmp_path: Path, lists_dir: Path) -> None:
+    out = run(tmp_path, lists_dir, "check", "--offline", "--json", "https://pay.kaspi-kz.top/x", "kaspi.kz")
+    assert out.returncode == 0, out.stderr
+    first, second = (json.loads(line) for line in out.stdout.splitlines())
+    assert first["verdict"] == "blocked" and first["reasons"][0]["code"] == "list.phishing"
+    assert second["verdict"] == "trusted" and second["canonical_url"] == "http://kaspi.kz/"
+
+
+def test_check_text_in_kazakh(tmp_path: Path, lists_dir: Path) -> None:
+    out = run(tmp_path, lists_dir, "check", "--offline", "--lang", "kk", "kaspi-kz.top")
+    assert out.returncode == 0, out.stderr
+    assert "blocked" in out.stdout and "тізімінде" in out.stdout
+
+
+def test_check_bad_url_is_an_error_but_others_still_checked(tmp_path: Path, lists_dir: Path) -> None:
+    out = run(tmp_path, lists_dir, "check", "--offline", "--json", "javascript:alert(1)", "kaspi-kz.top")
+    assert out.returncode == 2
+    assert "abaila: 'javascript:alert(1)'" in out.stderr and "hierarchical" in out.stderr
+    assert json.loads(out.stdout)["verdict"] == "blocked"
+
+
+def test_fail_on(tmp_path: Path, lists_dir: Path) -> None:
+    assert run(tmp_path, lists_dir, "check", "--offline", "--fail-on", "blocked", "kaspi-kz.top").returncode == 1
+    assert run(tmp_path, lists_dir, "check", "--offline", "--fail-on", "blocked", "kaspi.kz").returncode == 0
+
+
+def test_lists_stats_reports_bad_lines(tmp_path: Path, lists_dir: Path) -> None:
+    (lists_dir / "broken.txt").write_text("# name: broken\n# format: plain\ngood-one.top\nbad host!.top\n\n"
+                                          "also good.kz\nfine.kz\n", encoding="utf-8")
+    out = run(tmp_path, lists_dir, "lists", "stats", "--json")
+    assert out.returncode == 0, out.stderr
+    stats = json.loads(out.stdout)
+    broken = next(item for item in stats["lists"] if item["name"] == "broken")
+    assert broken["entries"] == 2
+    assert sorted(p["line"] for p in stats["problems"] if p["path"].endswith("broken.txt")) == [4, 6]
+
+
+def test_lists_export_formats(tmp_path: Path, lists_dir: Path) -> None:
+    hosts = run(tmp_path, lists_dir, "lists", "export", "--format", "hosts", "--list", "test-scam")
+    assert hosts.returncode == 0, hosts.stderr
+    assert "0.0.0.0 kaspi-kz.top" in hosts.stdout and "kaspi.kz\n" not in hosts.stdout
+    adblock = run(tmp_path, lists_dir, "lists", "export", "--format", "adblock")
+    assert "||kaspi-kz.top^" in adblock.stdout and "||kaspi.kz^" not in adblock.stdout
+    missing = run(tmp_path, lists_dir, "lists", "export", "--list", "nope")
+    assert missing.returncode == 2 and "no list named 'nope'" in missing.stderr
+
+
+@pytest.mark.parametrize(("args", "env", "needle"), [
+    (["check"], {}, "the following arguments are required"),
+    (["frobnicate"], {}, "invalid choice"),
+    (["check", "--lang", "de", "a.kz"], {}, "invalid choice"),
+    (["check", "a.kz"], {"ABAILA_CHECK_DEADLINE_MS": "soon"}, "ABAILA_CHECK_DEADLINE_MS must be an integer"),
+    (["check", "a.kz"], {"ABAILA_LISTS_DIR": "/nonexistent"}, "ABAILA_LISTS_DIR='/nonexistent' is not a directory"),
+    (["serve", "--port", "70000"], {}, "--port must be 1-65535"),
+])
+def test_bad_input_exits_2_with_a_message(tmp_path: Path, lists_dir: Path, args: list[str], env: dict[str, str],
+                                          needle: str) -> None:
+    out = run(tmp_path, lists_dir, *args, **env)
+    assert out.returncode == 2
+    assert needle in out.stderr
+
+
+@pytest.mark.parametrize("command", [[], ["serve"], ["check"], ["lists"], ["lists", "stats"], ["lists", "export"]])
+def test_help(tmp_path: Path, lists_dir: Path, command: list[str]) -> None:
+    out = run(tmp_path, lists_dir, *command, "--help")
+    assert out.returncode == 0 and "usage: abaila" in out.stdout
+
+
+def test_serve_answers_over_http(tmp_path: Path, lists_dir: Path) -> None:
+    import socket
+    import time
+
+    import httpx
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    environ = {**os.environ, "ABAILA_LISTS_DIR": str(lists_dir), "ABAILA_VAR_DIR": str(tmp_path / "var"),
+               "ABAILA_DNS_SERVERS": "127.0.0.1:9", "ABAILA_CHECK_DEADLINE_MS": "200"}
+    process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], cwd=ROOT, env=environ,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, "server did not become ready"
+            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+            time.sleep(0.2)
+        body = httpx.get(f"http://127.0.0.1:{port}/v1/check", params={"url": "kaspi-kz.top/secret?q=1"}).json()
+        assert body["verdict"] == "blocked"
+    finally:
+        process.terminate()
+        _, stderr = process.communicate(timeout=15)
+    logs = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+    # Graceful shutdown on SIGTERM (uvicorn re-raises the signal after shutting down, hence -15).
+    assert process.returncode in (0, -15)
+    assert any(entry["msg"].startswith("Application shutdown complete") for entry in logs)
+    checks = [entry for entry in logs if entry.get("http", {}).get("path") == "/v1/check"]
+    assert checks and checks[0]["status"] == 200 and checks[0]["verdict"] == "blocked" and checks[0]["request_id"]
+    assert "secret" not in stderr.decode(), "a URL from a query string reached the logs"
