@@ -50,7 +50,8 @@ def _row(label: str, elapsed: float, latencies: list[float], incomplete: int) ->
     ordered = sorted(latencies)
     p50 = statistics.median(ordered) * 1000
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
-    return f"| {label:<28} | {len(latencies):>6} | {len(latencies) / elapsed:>9.0f} | {p50:>8.2f} | {p99:>8.2f} | {incomplete:>7} |"
+    rate = len(latencies) / elapsed
+    return f"| {label:<28} | {len(latencies):>6} | {rate:>8.0f} | {p50:>8.2f} | {p99:>8.2f} | {incomplete:>7} |"
 
 
 async def main() -> None:
@@ -94,7 +95,8 @@ async def main() -> None:
     print("| run                          | checks | checks/s | p50 (ms) | p99 (ms) | pending |")
     print("|------------------------------|--------|----------|----------|----------|---------|")
     print("\n".join(rows))
-    print(f"upstream: {rdap_peer.total} RDAP requests, {whois_peer.total} WHOIS queries, {dns_peer.total} DNS questions")
+    print(f"upstream: {rdap_peer.total} RDAP requests, {whois_peer.total} WHOIS queries, "
+          f"{dns_peer.total} DNS questions")
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ log = logging.getLogger(__name__)
 
 # Cache lifetimes, in seconds, by what the source said.
 AGE_TTL_S = {
-    Registration.REGISTERED: 3 * 86400,  # a registration date does not change; re-check now and then for re-registration
+    Registration.REGISTERED: 3 * 86400,  # a date does not change; re-check now and then for re-registration
     Registration.HIDDEN: 86400,
     Registration.UNREGISTERED: 3600,  # a scammer may register it within the hour
     Registration.FAILED: 300,  # retry soon, but not on every check: registries rate-limit
@@ -98,7 +98,7 @@ class LookupConfig:
     dns_max_in_flight: int = 64  # ABAILA_DNS_MAX_IN_FLIGHT: DNS questions in flight, all servers together
     rdap_per_host: int = 8  # ABAILA_RDAP_PER_HOST: requests in flight to one RDAP server
     whois_per_server: int = 2  # ABAILA_WHOIS_PER_SERVER: connections open to one WHOIS server
-    kz_networks: str | None = None  # ABAILA_KZ_NETWORKS path to Kazakhstan's CIDRs; None = dns.kz_hosted_abroad unknowable
+    kz_networks: str | None = None  # ABAILA_KZ_NETWORKS: file of KZ CIDRs; None = dns.kz_hosted_abroad unknowable
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str]) -> LookupConfig:

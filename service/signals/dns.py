@@ -33,7 +33,7 @@ __all__ = ["DnsClient", "DnsFacts", "DnsOutcome", "load_networks"]
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-class DnsOutcome(str, enum.Enum):
+class DnsOutcome(enum.StrEnum):
     RESOLVES = "resolves"  # at least one A/AAAA address: judge the addresses
     NXDOMAIN = "nxdomain"  # the name does not exist: a link to it is dead or not yet live
     NO_ANSWER = "no_answer"  # the name exists but has no address: nothing to visit

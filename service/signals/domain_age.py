@@ -22,7 +22,7 @@ from typing import Any
 __all__ = ["DomainAge", "Registration", "parse_registry_date"]
 
 
-class Registration(str, enum.Enum):
+class Registration(enum.StrEnum):
     REGISTERED = "registered"  # a registration date was found: weigh the domain's age
     HIDDEN = "hidden"  # the registry knows the name but publishes no date: age unknown, never trusted
     UNREGISTERED = "unregistered"  # the registry says no such domain: a live link to it is suspicious

@@ -248,5 +248,5 @@ def _parse_reply(domain: str, text: str, is_registry: bool) -> _Reply:
         created = None
     if parse_registry_date(created) is None:
         created = [m["value"] for m in _CREATED.finditer(text)] or None
-    found = True if (created is not None or re.search(r"^\s*Domain Name\s*:", text, re.IGNORECASE | re.MULTILINE)) else None
-    return _Reply(found=found, created=created)
+    named = re.search(r"^\s*Domain Name\s*:", text, re.IGNORECASE | re.MULTILINE) is not None
+    return _Reply(found=True if (created is not None or named) else None, created=created)
