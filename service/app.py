@@ -21,19 +21,21 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service import __version__
-from service.api import check, health, lookup
+from service.api import admin, check, health, lookup, reports
 from service.api.openapi import build_openapi
 from service.checker import Checker
 from service.errors import AbailaError
+from service.live import LiveUpdater
 from service.middleware.requestlog import RequestLogMiddleware
 from service.settings import Settings
 from service.snapshots import load_index
+from service.store import Store
 
 __all__ = ["create_app"]
 
 log = logging.getLogger("abaila.app")
 
-_API_MODULES = (check, lookup, health)
+_API_MODULES = (check, lookup, health, admin, reports)
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "payload_too_large"}
 
@@ -93,9 +95,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.loaded = loaded
         app.state.checker = Checker(loaded.index, slow=slow, deadline_ms=settings.check_deadline_ms,
                                     verdict_ttl=settings.verdict_ttl)
+        # The store (moderators' entries, reports, keys) lies over the bundled lists; see service.live.
+        store = await Store.open(settings.database_url)
+        live = LiveUpdater(store, lambda: app.state.checker.index, redis_url=settings.redis_url)
+        await live.start()
+        app.state.store, app.state.live = store, live
+
+        async def store_probe() -> dict[str, Any]:
+            return {**await store.ping(), "applied": live.version, "poll_error": live.last_error}
+
+        app.state.readiness_probes["store"] = store_probe
         try:
             yield
         finally:
+            await live.close()
+            await store.close()
             if slow is not None:
                 await slow.close()
 

@@ -2,7 +2,8 @@
 
     abaila serve [--host 127.0.0.1] [--port 8080] [--workers N]
     abaila check URL... [--json] [--lang kk|ru|en] [--offline]
-    abaila lists stats|export ...
+    abaila lists stats|export|add|remove|import ...
+    abaila keys create|list|revoke ...
 
 Exit codes: 0 done; 1 a check found a blocked or dangerous URL (`check --fail-on`); 2 bad input or
 configuration (the message says what and where).
@@ -67,7 +68,52 @@ def _build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=["plain", "hosts", "adblock", "json"], default="plain")
     export.add_argument("--list", dest="list_name", help="only this list (default: every blocklist)")
     export.add_argument("--output", "-o", help="file to write (default: stdout)")
+    _add_store_commands(sub, lists_sub)
     return parser
+
+
+def _add_store_commands(sub: Any, lists_sub: Any) -> None:
+    """Adds the commands that change the store (ABAILA_DATABASE_URL): lists add|remove|import, keys."""
+    actor = {"default": None, "help": "who is acting, for the audit log (default: cli:$USER)"}
+    add = lists_sub.add_parser("add", help="put a domain, URL or expression on a list (in the store)")
+    add.add_argument("entry")
+    add.add_argument("--reason", required=True)
+    add.add_argument("--list", dest="list_name", default=None, help="default: abaila-moderators")
+    add.add_argument("--category", help="for a new list (default phishing; allowlist makes it trusted)")
+    add.add_argument("--evidence-url")
+    add.add_argument("--expires-at", help="ISO 8601 time the entry stops matching")
+    add.add_argument("--actor", **actor)
+    remove = lists_sub.add_parser("remove", help="take a domain, URL or expression off its lists")
+    remove.add_argument("entry")
+    remove.add_argument("--reason", required=True)
+    remove.add_argument("--list", dest="list_name", default=None, help="only this list")
+    remove.add_argument("--actor", **actor)
+    imp = lists_sub.add_parser("import", help="import a list file (any supported format) into the store")
+    imp.add_argument("file")
+    imp.add_argument("--reason", required=True)
+    imp.add_argument("--list", dest="list_name", default=None, help="default: the file's name: header")
+    imp.add_argument("--category")
+    imp.add_argument("--format", help="default: detected from the content")
+    imp.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+    imp.add_argument("--json", action="store_true")
+    imp.add_argument("--actor", **actor)
+
+    keys = sub.add_parser("keys", help="API keys and moderator tokens",
+                          description="Create, list and revoke API keys and moderator tokens (in the store).")
+    keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=_Parser)
+    keys_sub.required = True
+    create = keys_sub.add_parser("create", help="create a key; prints its secret token once")
+    create.add_argument("--role", required=True, choices=["moderator", "bank", "admin"])
+    create.add_argument("--name", required=True)
+    create.add_argument("--rate", help="rate limit for this key: 50/second, 1000/minute or none")
+    create.add_argument("--json", action="store_true", help='print {"id", "name", "role", "token"}')
+    create.add_argument("--actor", **actor)
+    keys_list = keys_sub.add_parser("list", help="list keys (never their secrets)")
+    keys_list.add_argument("--json", action="store_true")
+    revoke = keys_sub.add_parser("revoke", help="revoke a key by id")
+    revoke.add_argument("key_id", type=int)
+    revoke.add_argument("--reason", default="")
+    revoke.add_argument("--actor", **actor)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -174,6 +220,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args, settings)
         if args.command == "check":
             return asyncio.run(_check_all(args, settings))
+        if args.command == "lists" and args.lists_command in ("add", "remove", "import"):
+            from service.cli_store import run_lists
+
+            return asyncio.run(run_lists(args, settings))
+        if args.command == "keys":
+            from service.cli_store import run_keys
+
+            return asyncio.run(run_keys(args, settings))
         if args.command == "lists":
             return _lists(args, settings)
     except AbailaError as exc:

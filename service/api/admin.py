@@ -1,0 +1,452 @@
+"""`/v1/admin/...`: entries, the allowlist, import and export, the audit log, API keys (moderator token).
+
+    POST   /v1/admin/entries          {"entry", "reason", "list"?, "category"?, "evidence_url"?, "expires_at"?}
+    GET    /v1/admin/entries?q=&list=&category=&removed=
+    GET    /v1/admin/entries/{id}
+    DELETE /v1/admin/entries/{id or entry}?reason=...&list=...
+    POST   /v1/admin/allowlist        {"entry", "reason", ...}   (the moderators' allowlist: verdict trusted)
+    GET    /v1/admin/allowlist?q=
+    POST   /v1/admin/import           {"text", "reason", "format"?, "list"?, "category"?, "dry_run"?}
+    GET    /v1/admin/export?format=plain|hosts|adblock|json&list=
+    GET    /v1/admin/lists
+    GET    /v1/admin/audit?actor=&target=&action=&since=&until=
+    GET    /v1/admin/keys, POST /v1/admin/keys {"name", "role", "rate"?}, DELETE /v1/admin/keys/{id}   (admin)
+
+Every change is committed with its audit row in one transaction (service.store), then applied to this
+instance's index before the response and announced to the others (service.live), so a 2xx means the
+change is durable and already in force here. Example: `POST /v1/admin/entries {"entry":
+"https://pay.kaspi-kz.top/card", "reason": "phishing kit"}` → 201 `{"entry": {"entry": "pay.kaspi-kz.top/card",
+"list": "abaila-moderators", ...}, "created": true}`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from service.api.bodies import read_json_object, require_type
+from service.auth import Principal, authenticate, forget_tokens
+from service.errors import InvalidField, InvalidURL, NotFound
+from service.lists import EXPORT_FORMATS, export_list, parse_list
+from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, ROLES, Store
+from service.urls import entry_to_expression
+
+__all__ = ["MAX_IMPORT_BYTES", "openapi_paths", "parse_entry", "routes"]
+
+MODERATORS = {"moderator"}  # admins pass every role check (service.auth)
+MAX_IMPORT_BYTES = 20 * 1024 * 1024  # bytes of list text per import request
+_LIST_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+_CATEGORY = re.compile(r"^[a-z][a-z_]{1,31}$")
+_RATE = re.compile(r"^(none|\d{1,9}/(second|minute|hour|day))$")
+_MAX_TEXT = 2000  # characters of a reason or note
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Input
+
+
+def parse_entry(value: object, field: str = "entry") -> str:
+    """Returns the canonical expression of a domain, URL or expression; raises InvalidField naming the value."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidField(f"{field} must be a domain, URL or expression", field=field)
+    if len(value) > 2048:
+        raise InvalidField(f"{field} is longer than 2048 characters", field=field)
+    try:
+        expression = entry_to_expression(value.strip())
+    except InvalidURL as exc:
+        raise InvalidField(f"{field} {value!r} is not a domain, URL or expression: {exc.message}", field=field) from None
+    host = expression.partition("/")[0]
+    if not host or any(c in host for c in " <>\"{}|\\^`'"):
+        raise InvalidField(f"{field} {value!r} has no valid host", field=field)
+    return expression
+
+
+def parse_text(value: object, field: str, *, required: bool = True) -> str:
+    """Returns a reason or note: 1-2000 characters once stripped."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidField(f"{field} is required: say why", field=field)
+    if len(value) > _MAX_TEXT:
+        raise InvalidField(f"{field} is longer than {_MAX_TEXT} characters", field=field)
+    return value.strip()
+
+
+def parse_list_name(value: object, *, default: str | None = None) -> str | None:
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str) or not _LIST_NAME.match(value):
+        raise InvalidField(f"list must be 1-100 of a-z 0-9 . _ - (starting with a letter or digit), not {value!r}",
+                           field="list")
+    return value
+
+
+def parse_category(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _CATEGORY.match(value):
+        raise InvalidField(f"category must be a lowercase word such as phishing, scam, malware or allowlist, "
+                           f"not {value!r}", field="category")
+    return value
+
+
+def parse_time(value: object, field: str) -> dt.datetime | None:
+    """Returns an aware datetime from ISO 8601 (a date or a time; no zone means UTC)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidField(f"{field} must be an ISO 8601 time such as 2025-06-01T00:00:00Z", field=field)
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidField(f"{field} must be an ISO 8601 time such as 2025-06-01T00:00:00Z, not {value!r}",
+                           field=field) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def parse_evidence(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not re.match(r"^https?://\S+$", value) or len(value) > 2048:
+        raise InvalidField("evidence_url must be an http(s) URL of at most 2048 characters", field="evidence_url")
+    return value
+
+
+def _int_param(request: Request, name: str, default: int, high: int) -> int:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 0 <= int(raw) <= high:
+        raise InvalidField(f"{name} must be an integer 0-{high}, not {raw!r}", field=name)
+    return int(raw)
+
+
+def index_lists(request: Request, expression: str) -> list[tuple[str, str]]:
+    """Returns the (list, category) pairs the running index has the expression on."""
+    index = request.app.state.checker.index
+    return list(dict.fromkeys((hit.list.name, hit.list.category) for hit in index.match([expression])))
+
+
+def _store(request: Request) -> Store:
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Entries
+
+
+async def _add(request: Request, principal: Principal, body: dict[str, Any], *, default_list: str) -> JSONResponse:
+    expression = parse_entry(body.get("entry"))
+    reason = parse_text(body.get("reason"), "reason")
+    category = parse_category(require_type(body, "category", str))
+    if category == "allowlist" and not body.get("list"):
+        default_list = DEFAULT_ALLOWLIST
+    list_name = parse_list_name(require_type(body, "list", str), default=default_list)
+    assert list_name is not None
+    expires_at = parse_time(body.get("expires_at"), "expires_at")
+    if expires_at is not None and expires_at <= dt.datetime.now(dt.UTC):
+        raise InvalidField("expires_at is in the past", field="expires_at")
+    entry, created = await _store(request).add_entry(
+        expression, reason=reason, actor=principal.name, list_name=list_name, category=category,
+        evidence_url=parse_evidence(body.get("evidence_url")), expires_at=expires_at)
+    await request.app.state.live.notify()
+    return JSONResponse({"entry": entry.to_json(), "created": created}, status_code=201 if created else 200)
+
+
+async def add_entry(request: Request) -> JSONResponse:
+    principal = await authenticate(request, roles=MODERATORS)
+    return await _add(request, principal, await read_json_object(request), default_list=DEFAULT_LIST)
+
+
+async def add_allow(request: Request) -> JSONResponse:
+    principal = await authenticate(request, roles=MODERATORS)
+    body = await read_json_object(request)
+    body.setdefault("category", "allowlist")
+    return await _add(request, principal, body, default_list=DEFAULT_ALLOWLIST)
+
+
+async def _search(request: Request, *, category: str | None = None) -> JSONResponse:
+    await authenticate(request, roles=MODERATORS)
+    params = request.query_params
+    q = params.get("q", "")
+    if len(q) > 2048:
+        raise InvalidField("q is longer than 2048 characters", field="q")
+    found = await _store(request).search_entries(
+        q.strip().lower(), list_name=parse_list_name(params.get("list")),
+        category=category or parse_category(params.get("category")),
+        include_removed=params.get("removed") in ("1", "true", "yes"),
+        limit=_int_param(request, "limit", 100, 1000), offset=_int_param(request, "offset", 0, 10**9))
+    result: dict[str, Any] = {"entries": [e.to_json() for e in found]}
+    if q:  # what the running index says about q, bundled lists included
+        try:
+            expression = entry_to_expression(q.strip())
+            result["index"] = [{"list": n, "category": c} for n, c in index_lists(request, expression)]
+        except InvalidURL:
+            pass
+    return JSONResponse(result)
+
+
+async def search_entries(request: Request) -> JSONResponse:
+    return await _search(request)
+
+
+async def search_allow(request: Request) -> JSONResponse:
+    return await _search(request, category="allowlist")
+
+
+async def get_entry(request: Request) -> JSONResponse:
+    await authenticate(request, roles=MODERATORS)
+    ref = request.path_params["ref"]
+    if not ref.isdigit():
+        raise NotFound(f"no entry with id {ref!r}")
+    return JSONResponse({"entry": (await _store(request).get_entry(int(ref))).to_json()})
+
+
+async def remove_entry(request: Request) -> JSONResponse:
+    principal = await authenticate(request, roles=MODERATORS)
+    ref = request.path_params["ref"]
+    reason = parse_text(request.query_params.get("reason"), "reason")
+    list_name = parse_list_name(request.query_params.get("list"))
+    store = _store(request)
+    if ref.isdigit():
+        entry = await store.get_entry(int(ref))
+        if entry.effect != "block" or entry.removed_at is not None:
+            raise NotFound(f"entry {ref} is not in force (removed at {entry.removed_at})")
+        expression, list_name = entry.expression, entry.list
+    else:
+        expression = parse_entry(ref)
+    removed = await store.remove_entry(expression, reason=reason, actor=principal.name, list_name=list_name,
+                                       lists_hint=index_lists(request, expression))
+    await request.app.state.live.notify()
+    return JSONResponse({"removed": [{"entry": e.expression, "list": e.list, "category": e.category} for e in removed]})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Import, export, lists
+
+
+async def import_list(request: Request) -> JSONResponse:
+    principal = await authenticate(request, roles=MODERATORS)
+    body = await read_json_object(request, max_bytes=MAX_IMPORT_BYTES)
+    text = require_type(body, "text", str, required=True)
+    reason = parse_text(body.get("reason"), "reason")
+    fmt = require_type(body, "format", str)
+    dry_run = require_type(body, "dry_run", bool) or False
+    explicit_list = parse_list_name(require_type(body, "list", str))
+    explicit_category = parse_category(require_type(body, "category", str))
+    try:
+        parsed = parse_list(text, path="import", format=fmt or None, name=DEFAULT_LIST)
+    except Exception as exc:  # an unknown format name: ListFormatError carries its field
+        if getattr(exc, "field", None) == "format":
+            raise InvalidField(str(exc), field="format") from None
+        raise
+    list_name = explicit_list or parsed.meta.name
+    if not _LIST_NAME.match(list_name):
+        list_name = DEFAULT_LIST
+    store = _store(request)
+    known = dict(await store.list_names())
+    category = explicit_category
+    if category is None and list_name not in known:
+        category = parsed.meta.category if parsed.meta.category != "unknown" else "phishing"
+    summary = await store.import_entries(parsed.expressions, list_name=list_name, category=category, reason=reason,
+                                         actor=principal.name, dry_run=dry_run)
+    if not dry_run and summary["added"]:
+        await request.app.state.live.notify()
+    summary.update(format=parsed.meta.format, entries=len(parsed.expressions),
+                   bad_lines=[{"line": p.line, "text": p.text, "message": p.message} for p in parsed.problems],
+                   skipped=parsed.skipped)
+    return JSONResponse(summary, status_code=200 if dry_run else 201 if summary["added"] else 200)
+
+
+async def export(request: Request) -> Response:
+    await authenticate(request, roles=MODERATORS)
+    fmt = request.query_params.get("format", "plain")
+    if fmt not in EXPORT_FORMATS:
+        raise InvalidField(f"format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}", field="format")
+    list_name = parse_list_name(request.query_params.get("list"))
+    index = request.app.state.checker.index
+    if list_name and list_name not in {info.name for info in index.lists}:
+        raise NotFound(f"no list named {list_name!r}")
+    expressions = sorted({text for text, info in index.iter_entries()
+                          if (info.name == list_name if list_name else info.category != "allowlist")})
+    output = export_list(expressions, fmt)
+    media = "application/json" if fmt == "json" else "text/plain; charset=utf-8"
+    return PlainTextResponse(output, media_type=media)
+
+
+async def list_lists(request: Request) -> JSONResponse:
+    await authenticate(request, roles=MODERATORS)
+    index = request.app.state.checker.index
+    sizes = index.list_sizes()
+    return JSONResponse({"lists": [{**info.to_json(), "entries": sizes.get(info.name, 0)} for info in index.lists]})
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Audit, keys
+
+
+async def audit_log(request: Request) -> JSONResponse:
+    await authenticate(request, roles=MODERATORS)
+    params = request.query_params
+    target = params.get("target") or None
+    if target:
+        try:
+            target = entry_to_expression(target) if not target.startswith("key:") else target
+        except InvalidURL:
+            pass
+    records = await _store(request).audit_log(
+        actor=params.get("actor") or None, target=target, action=params.get("action") or None,
+        since=parse_time(params.get("since"), "since"), until=parse_time(params.get("until"), "until"),
+        limit=_int_param(request, "limit", 100, 1000), offset=_int_param(request, "offset", 0, 10**9))
+    return JSONResponse({"audit": [r.to_json() for r in records]})
+
+
+async def list_keys(request: Request) -> JSONResponse:
+    await authenticate(request, roles={"admin"})
+    return JSONResponse({"keys": [k.to_json() for k in await _store(request).list_keys()]})
+
+
+async def create_key(request: Request) -> JSONResponse:
+    principal = await authenticate(request, roles={"admin"})
+    body = await read_json_object(request)
+    name = parse_text(body.get("name"), "name")
+    role = require_type(body, "role", str, required=True)
+    if role not in ROLES:
+        raise InvalidField(f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role")
+    rate = require_type(body, "rate", str)
+    if rate is not None and not _RATE.match(rate):
+        raise InvalidField(f"rate must look like 50/second, 1000/minute or none, not {rate!r}", field="rate")
+    key, token = await _store(request).create_key(name=name, role=role, rate=rate, actor=principal.name)
+    return JSONResponse({**key.to_json(), "token": token}, status_code=201)
+
+
+async def revoke_key(request: Request) -> JSONResponse:
+    principal = await authenticate(request, roles={"admin"})
+    ref = request.path_params["key_id"]
+    if not ref.isdigit():
+        raise NotFound(f"no API key with id {ref!r}")
+    key = await _store(request).revoke_key(int(ref), actor=principal.name,
+                                           reason=request.query_params.get("reason", ""))
+    forget_tokens()
+    return JSONResponse(key.to_json())
+
+
+routes = [
+    Route("/v1/admin/entries", search_entries, methods=["GET"]),
+    Route("/v1/admin/entries", add_entry, methods=["POST"]),
+    Route("/v1/admin/entries/{ref:path}", get_entry, methods=["GET"]),
+    Route("/v1/admin/entries/{ref:path}", remove_entry, methods=["DELETE"]),
+    Route("/v1/admin/allowlist", search_allow, methods=["GET"]),
+    Route("/v1/admin/allowlist", add_allow, methods=["POST"]),
+    Route("/v1/admin/import", import_list, methods=["POST"]),
+    Route("/v1/admin/export", export, methods=["GET"]),
+    Route("/v1/admin/lists", list_lists, methods=["GET"]),
+    Route("/v1/admin/audit", audit_log, methods=["GET"]),
+    Route("/v1/admin/keys", list_keys, methods=["GET"]),
+    Route("/v1/admin/keys", create_key, methods=["POST"]),
+    Route("/v1/admin/keys/{key_id}", revoke_key, methods=["DELETE"]),
+]
+
+# ---------------------------------------------------------------------------------------------------------
+# OpenAPI
+
+_SEC = [{"bearer": []}]
+_ERR = {"$ref": "#/components/responses/Error"}
+_AUTH_ERRORS = {"400": _ERR, "401": _ERR, "403": _ERR}
+_ENTRY = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "entry": {"type": "string", "description": "canonical expression"},
+    "list": {"type": "string"}, "category": {"type": "string"}, "effect": {"type": "string", "enum": ["block", "suppress"]},
+    "reason": {"type": "string"}, "evidence_url": {"type": ["string", "null"]}, "added_by": {"type": "string"},
+    "added_at": {"type": "string"}, "expires_at": {"type": ["string", "null"]}, "removed_at": {"type": ["string", "null"]},
+    "removed_by": {"type": ["string", "null"]}, "removed_reason": {"type": ["string", "null"]}, "live": {"type": "boolean"}}}
+_ADD_BODY = {"required": True, "content": {"application/json": {"schema": {
+    "type": "object", "required": ["entry", "reason"], "properties": {
+        "entry": {"type": "string", "description": "a domain, URL or Safe Browsing expression"},
+        "reason": {"type": "string", "maxLength": _MAX_TEXT},
+        "list": {"type": "string", "description": f"default {DEFAULT_LIST}; a new name makes a new list"},
+        "category": {"type": "string", "description": "for a new list (default phishing); allowlist → trusted"},
+        "evidence_url": {"type": "string"},
+        "expires_at": {"type": "string", "format": "date-time", "description": "the entry stops matching then"}}}}}}
+_ADDED = {"201": {"description": "Added", "content": {"application/json": {"schema": {"type": "object", "properties": {
+    "entry": _ENTRY, "created": {"type": "boolean"}}}}}}, "200": {"description": "Already there: nothing changed"},
+    "409": _ERR, **_AUTH_ERRORS}
+
+
+def _q(name: str, description: str, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "description": description, "schema": {"type": "string"}}
+
+
+openapi_paths: dict[str, Any] = {
+    "/v1/admin/entries": {
+        "get": {"summary": "Search moderators' entries (and what the running index has for q)", "security": _SEC,
+                "parameters": [_q("q", "substring of the expression"), _q("list", "list name"),
+                               _q("category", "category"), _q("removed", "true: include removed entries"),
+                               _q("limit", "default 100"), _q("offset", "default 0")],
+                "responses": {"200": {"description": "Entries, newest first"}, **_AUTH_ERRORS}},
+        "post": {"summary": "Put a domain, URL or expression on a list", "security": _SEC, "requestBody": _ADD_BODY,
+                 "responses": _ADDED},
+    },
+    "/v1/admin/entries/{ref}": {
+        "get": {"summary": "One entry by id", "security": _SEC, "parameters": [
+            {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The entry"}, "404": _ERR, **_AUTH_ERRORS}},
+        "delete": {"summary": "Take an entry (id) or an expression off its lists, bundled lists included",
+                   "security": _SEC, "parameters": [
+                       {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"},
+                        "description": "entry id, or a domain / URL / expression"},
+                       _q("reason", "why (required)", True), _q("list", "only this list")],
+                   "responses": {"200": {"description": "What was removed"}, "404": _ERR, **_AUTH_ERRORS}},
+    },
+    "/v1/admin/allowlist": {
+        "get": {"summary": "Search allowlist entries", "security": _SEC, "parameters": [_q("q", "substring")],
+                "responses": {"200": {"description": "Entries"}, **_AUTH_ERRORS}},
+        "post": {"summary": f"Allowlist a site (list {DEFAULT_ALLOWLIST}; verdict trusted)", "security": _SEC,
+                 "requestBody": _ADD_BODY, "responses": _ADDED},
+    },
+    "/v1/admin/import": {"post": {
+        "summary": "Import a list file (any supported format); dry_run shows what would change", "security": _SEC,
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["text", "reason"], "properties": {
+                "text": {"type": "string", "description": f"the file, at most {MAX_IMPORT_BYTES} bytes"},
+                "reason": {"type": "string"}, "format": {"type": "string", "description": "default: detected"},
+                "list": {"type": "string", "description": "default: the file's `name:` header, else " + DEFAULT_LIST},
+                "category": {"type": "string"}, "dry_run": {"type": "boolean"}}}}}},
+        "responses": {"201": {"description": "Imported: list, category, added, unchanged, bad_lines[{line, text, "
+                                             "message}], skipped"},
+                      "200": {"description": "Dry run or nothing new: the same summary"}, "409": _ERR,
+                      "413": _ERR, **_AUTH_ERRORS}}},
+    "/v1/admin/export": {"get": {
+        "summary": "Export the running index's entries (bundled and moderators')", "security": _SEC,
+        "parameters": [_q("format", "plain | hosts | adblock | json"), _q("list", "default: every blocklist")],
+        "responses": {"200": {"description": "The list file"}, "404": _ERR, **_AUTH_ERRORS}}},
+    "/v1/admin/lists": {"get": {"summary": "Lists in the running index with their sizes", "security": _SEC,
+                                "responses": {"200": {"description": "Lists"}, **_AUTH_ERRORS}}},
+    "/v1/admin/audit": {"get": {
+        "summary": "The audit log, newest first", "security": _SEC,
+        "parameters": [_q("actor", "token name"), _q("target", "an entry (any form) or key:<id>"),
+                       _q("action", "entry.add, entry.remove, import, report.accept, report.reject, key.create, "
+                                    "key.revoke"),
+                       _q("since", "ISO 8601, inclusive"), _q("until", "ISO 8601, exclusive"), _q("limit", "default 100"),
+                       _q("offset", "default 0")],
+        "responses": {"200": {"description": "Records: id, at, actor, action, target, reason, detail"},
+                      **_AUTH_ERRORS}}},
+    "/v1/admin/keys": {
+        "get": {"summary": "API keys and moderator tokens (admin)", "security": _SEC,
+                "responses": {"200": {"description": "Keys, without secrets"}, **_AUTH_ERRORS}},
+        "post": {"summary": "Create a key (admin); the token is in this response only", "security": _SEC,
+                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
+                     "type": "object", "required": ["name", "role"], "properties": {
+                         "name": {"type": "string"}, "role": {"type": "string", "enum": list(ROLES)},
+                         "rate": {"type": "string", "description": "50/second, 1000/minute or none"}}}}}},
+                 "responses": {"201": {"description": "{id, name, role, rate, token, ...}"}, **_AUTH_ERRORS}},
+    },
+    "/v1/admin/keys/{key_id}": {"delete": {
+        "summary": "Revoke a key (admin)", "security": _SEC,
+        "parameters": [{"name": "key_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
+        "responses": {"200": {"description": "The revoked key"}, "404": _ERR, **_AUTH_ERRORS}}},
+}

@@ -1,0 +1,174 @@
+"""User reports and appeals in, moderators' decisions out.
+
+    POST /v1/reports {"url", "kind": "scam"|"phishing"|"wrong_warning", "comment"?}   public, rate-limited
+         → 201 {"id", "status": "open"}
+    GET  /v1/reports/{id}                               → {"id", "status", "kind", "url", "note", ...}
+    GET  /v1/admin/reports?status=open                  → groups: one per site and kind, most reported first
+    POST /v1/admin/reports/{id}/decision {"decision": "accept"|"reject", "note", "list"?, "category"?}
+
+A report says "this is a scam" (scam, phishing); an appeal says "this warning is wrong" (wrong_warning).
+Open reports of the same kind about the same site (the same canonical expression: `https://Shop.kz/a?b`
+and `shop.kz/a?b` are one) form a group, decided at once: accepting reports puts the site on the
+moderators' list, accepting an appeal takes it off every list the running index has it on (bundled lists
+too), rejecting closes the group. A report's id is a random 64-bit token, so only its reporter can
+look it up; the reporter sees the status and the moderator's note, never who decided.
+
+The public route is limited per client address to REPORTS_PER_WINDOW in WINDOW_SECONDS (in this process).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from service.api.admin import MODERATORS, index_lists, parse_category, parse_list_name, parse_text
+from service.api.bodies import read_json_object, require_type
+from service.auth import authenticate
+from service.errors import InvalidField, NotFound, RateLimited
+from service.store import REPORT_KINDS
+from service.urls import entry_to_expression, validate_for_api
+
+__all__ = ["REPORTS_PER_WINDOW", "WINDOW_SECONDS", "openapi_paths", "routes"]
+
+REPORTS_PER_WINDOW = 10  # reports per client address...
+WINDOW_SECONDS = 600  # ...per ten minutes: enough for a person, too few to flood the queue
+MAX_COMMENT = 1000  # characters
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_REPORT_ID = re.compile(r"^r[0-9a-f]{16}$")
+
+
+class _Window:
+    """Counts requests per client in fixed windows; old windows are dropped as they pass."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit, self.seconds = limit, seconds
+        self._counts: dict[str, int] = {}
+        self._window = 0
+
+    def hit(self, client: str, now: float) -> float | None:
+        """Counts one request; returns None when allowed, else the seconds until the window ends."""
+        window = int(now // self.seconds)
+        if window != self._window:
+            self._window, self._counts = window, {}
+        count = self._counts.get(client, 0) + 1
+        self._counts[client] = count
+        return None if count <= self.limit else (window + 1) * self.seconds - now
+
+
+def _limiter(request: Request) -> _Window:
+    state = request.app.state
+    if not hasattr(state, "report_window"):
+        state.report_window = _Window(REPORTS_PER_WINDOW, WINDOW_SECONDS)
+    return state.report_window  # type: ignore[no-any-return]
+
+
+async def create_report(request: Request) -> JSONResponse:
+    client = request.client.host if request.client else "unknown"
+    wait = _limiter(request).hit(client, time.time())
+    if wait is not None:
+        raise RateLimited(f"at most {REPORTS_PER_WINDOW} reports per {WINDOW_SECONDS // 60} minutes; try later",
+                          headers={"Retry-After": str(int(wait) + 1)})
+    body = await read_json_object(request, max_bytes=16 * 1024)
+    url = require_type(body, "url", str, required=True)
+    parsed = validate_for_api(url)
+    kind = require_type(body, "kind", str, required=True)
+    if kind not in REPORT_KINDS:
+        raise InvalidField(f"kind must be one of {', '.join(REPORT_KINDS)}, not {kind!r}", field="kind")
+    comment = require_type(body, "comment", str)
+    if comment is not None:
+        if len(comment) > MAX_COMMENT:
+            raise InvalidField(f"comment is longer than {MAX_COMMENT} characters", field="comment")
+        comment = _CONTROL.sub("", comment).strip() or None
+    expression = entry_to_expression(str(parsed))
+    if kind != "wrong_warning":
+        # A report is about the site: the whole host, not the one page (scam shops rotate paths).
+        expression = parsed.host + "/"
+    else:
+        # An appeal is about the entry that warned: the most general one the index has, else the host.
+        index = request.app.state.checker.index
+        hits = index.match_url(parsed)
+        blocking = [h.expression for h in hits if h.list.category != "allowlist"]
+        expression = min(blocking, key=len) if blocking else parsed.host + "/"
+    report = await request.app.state.store.create_report(url=url.strip(), expression=expression, kind=kind,
+                                                         comment=comment, client=client)
+    return JSONResponse({"id": report.id, "status": report.status}, status_code=201)
+
+
+async def get_report(request: Request) -> JSONResponse:
+    report_id = request.path_params["report_id"]
+    if not _REPORT_ID.match(report_id):
+        raise NotFound(f"no report with id {report_id!r}")
+    report = await request.app.state.store.get_report(report_id)
+    return JSONResponse(report.to_public_json())
+
+
+async def queue(request: Request) -> JSONResponse:
+    await authenticate(request, roles=MODERATORS)
+    status = request.query_params.get("status", "open")
+    if status not in ("open", "accepted", "rejected", "all"):
+        raise InvalidField(f"status must be open, accepted, rejected or all, not {status!r}", field="status")
+    groups = await request.app.state.store.report_groups(status=None if status == "all" else status)
+    return JSONResponse({"groups": [g.to_json() for g in groups]})
+
+
+async def decide(request: Request) -> JSONResponse:
+    principal = await authenticate(request, roles=MODERATORS)
+    body = await read_json_object(request)
+    decision = require_type(body, "decision", str, required=True)
+    if decision not in ("accept", "reject"):
+        raise InvalidField(f"decision must be accept or reject, not {decision!r}", field="decision")
+    note = parse_text(body.get("note"), "note")
+    store = request.app.state.store
+    report = await store.get_report(request.path_params["report_id"])
+    result = await store.decide(report.id, decision=decision, note=note, actor=principal.name,
+                                lists_hint=index_lists(request, report.expression),
+                                list_name=parse_list_name(require_type(body, "list", str)),
+                                category=parse_category(require_type(body, "category", str)))
+    if result["entries"]:
+        await request.app.state.live.notify()
+    return JSONResponse(result)
+
+
+routes = [
+    Route("/v1/reports", create_report, methods=["POST"]),
+    Route("/v1/reports/{report_id}", get_report, methods=["GET"]),
+    Route("/v1/admin/reports", queue, methods=["GET"]),
+    Route("/v1/admin/reports/{report_id}/decision", decide, methods=["POST"]),
+]
+
+_ERR = {"$ref": "#/components/responses/Error"}
+openapi_paths: dict[str, Any] = {
+    "/v1/reports": {"post": {
+        "summary": "Report a scam site, or a warning that is wrong (an appeal)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["url", "kind"], "properties": {
+                "url": {"type": "string"}, "kind": {"type": "string", "enum": list(REPORT_KINDS)},
+                "comment": {"type": "string", "maxLength": MAX_COMMENT}}}}}},
+        "responses": {"201": {"description": "{id, status}: keep the id to follow the report"},
+                      "400": _ERR, "429": _ERR}}},
+    "/v1/reports/{report_id}": {"get": {
+        "summary": "A report's status (open, accepted, rejected) and the moderator's note",
+        "parameters": [{"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "The report"}, "404": _ERR}}},
+    "/v1/admin/reports": {"get": {
+        "summary": "The reports queue, grouped by site and kind (moderator)", "security": [{"bearer": []}],
+        "parameters": [{"name": "status", "in": "query", "schema": {
+            "type": "string", "enum": ["open", "accepted", "rejected", "all"]}}],
+        "responses": {"200": {"description": "{groups: [{id, entry, kind, status, count, reports}]}"},
+                      "401": _ERR, "403": _ERR}}},
+    "/v1/admin/reports/{report_id}/decision": {"post": {
+        "summary": "Decide a report's group: accept (report → entry added; appeal → entry removed) or reject",
+        "security": [{"bearer": []}],
+        "parameters": [{"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["decision", "note"], "properties": {
+                "decision": {"type": "string", "enum": ["accept", "reject"]}, "note": {"type": "string"},
+                "list": {"type": "string"}, "category": {"type": "string"}}}}}},
+        "responses": {"200": {"description": "{group, decision, status, reports, entries}"}, "400": _ERR,
+                      "401": _ERR, "403": _ERR, "404": _ERR, "409": _ERR}}},
+}

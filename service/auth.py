@@ -1,0 +1,99 @@
+"""Bearer tokens to principals: who is calling, with which role and rate limit.
+
+    Authorization: Bearer abk_... ──sha256──> api_keys.token_hash ──> Principal(id, name, role, rate)
+
+Tokens are 256-bit random secrets printed once by `abaila keys create`; the store keeps only their
+SHA-256 (no salt is needed for random secrets), found by an indexed lookup and then compared in constant
+time. Roles: `moderator` (the admin API and /admin), `bank` (batch checks, higher rate limits), `admin`
+(everything, including API keys). An admin passes every role check.
+
+A missing or unknown token is 401 with `WWW-Authenticate: Bearer`; a known token with the wrong role is
+403. A principal is cached for TOKEN_CACHE_SECONDS per instance, so a revoked key stops working on every
+instance within that time (at once on the instance that revoked it).
+
+Example::
+
+    principal = await authenticate(request, roles={"moderator"})   # -> Principal(3, "aigerim", "moderator", None)
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.requests import Request
+
+from service.errors import Forbidden, Unauthorized
+from service.store import Store, hash_token
+
+__all__ = ["TOKEN_CACHE_SECONDS", "Principal", "authenticate", "bearer_token", "forget_tokens", "principal_for_token"]
+
+TOKEN_CACHE_SECONDS = 5.0  # seconds a resolved token is trusted without asking the store again
+_CHALLENGE = {"WWW-Authenticate": 'Bearer realm="abaila"'}
+_MAX_TOKEN_LENGTH = 200  # characters; ours are 47
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    id: int
+    name: str
+    role: str  # moderator | bank | admin
+    rate: str | None  # per-key rate limit ("50/second", "none"); None: the deployment's default
+
+
+# Per process: token hash -> (principal or None, monotonic expiry). Small: one item per key in use.
+_cache: dict[str, tuple[Principal | None, float]] = {}
+
+
+def forget_tokens() -> None:
+    """Drops cached principals (after a revocation on this instance)."""
+    _cache.clear()
+
+
+def bearer_token(request: Request) -> str | None:
+    """Returns the token of an `Authorization: Bearer` header, or None when there is none."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def principal_for_token(store: Store, token: str) -> Principal | None:
+    """Returns the principal of a live token, or None for an unknown or revoked one."""
+    if not token or len(token) > _MAX_TOKEN_LENGTH:
+        return None
+    digest = hash_token(token)
+    cached = _cache.get(digest)
+    now = time.monotonic()
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    found = await store.key_for_hash(digest)
+    principal = None
+    if found is not None and hmac.compare_digest(found[1], digest):
+        key = found[0]
+        principal = Principal(key.id, key.name, key.role, key.rate)
+    if len(_cache) > 10_000:  # unknown tokens must not grow the cache without bound
+        _cache.clear()
+    _cache[digest] = (principal, now + TOKEN_CACHE_SECONDS)
+    return principal
+
+
+async def authenticate(request: Request, *, roles: set[str] | None = None) -> Principal:
+    """Returns the caller's principal; raises Unauthorized (401) or Forbidden (403, role not in roles)."""
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("this route needs an API token: Authorization: Bearer <token>", headers=_CHALLENGE)
+    store: Any = getattr(request.app.state, "store", None)
+    if store is None:
+        raise Unauthorized("the store is not available, so no token can be checked", headers=_CHALLENGE)
+    principal = await principal_for_token(store, token)
+    if principal is None:
+        raise Unauthorized("the API token is unknown or revoked",
+                           headers={"WWW-Authenticate": 'Bearer realm="abaila", error="invalid_token"'})
+    if roles is not None and principal.role not in roles and principal.role != "admin":
+        raise Forbidden(f"this route needs the role {' or '.join(sorted(roles))}; this token is {principal.role!r}")
+    request.state.principal = principal
+    return principal

@@ -1,0 +1,738 @@
+"""The store: moderators' entries, reports, decisions, the audit log and API keys, in SQL (async Core).
+
+    Store.open(url) ──migrate (Alembic)──> tables ──add_entry / remove_entry / decide──> entries + changes + audit
+                                                   (one transaction each: the change and its audit row
+                                                    commit together or not at all)
+
+SQLite (the default, a file under `./var/`, WAL, `synchronous=FULL` so an acknowledged write survives a
+kill -9 or power loss) or PostgreSQL (`postgresql+asyncpg://...`). The same code and tests run on both.
+
+Entries. The bundled `blocklists/` files are the seed; the store holds what moderators changed on top:
+a *block* row puts an expression on a list, a *suppress* row takes one off (even a bundled one). At most
+one live row (removed_at IS NULL) per (expression, list): adding lifts a suppression, removing ends a
+block and leaves a suppression. Nothing is ever deleted; a removed row keeps who removed it and why.
+
+Changes. Every write that alters what matches appends to `changes`; its id is the store's version.
+Running instances poll `changes_since(version)` and apply each change to their index (`service.live`).
+PostgreSQL hands out sequence values before commit, so writers take one advisory lock per transaction:
+ids then commit in order and a poller never skips a change that commits late. SQLite writers start with
+`BEGIN IMMEDIATE` (one writer at a time, no lock upgrade deadlocks between processes).
+
+Example::
+
+    store = await Store.open("sqlite+aiosqlite:///var/abaila.db")
+    entry, created = await store.add_entry("kaspi-kz.top/", reason="phishing kit", actor="aigerim")
+    await store.changes_since(0)   # -> [Change(id=1, op="add", expression="kaspi-kz.top/", ...)]
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from service.errors import Conflict, InvalidField, NotFound
+
+__all__ = [
+    "DEFAULT_ALLOWLIST", "DEFAULT_LIST", "ROLES", "ApiKey", "AuditRecord", "Change", "Entry", "Report",
+    "ReportGroup", "Store", "hash_token", "metadata", "utc_now",
+]
+
+DEFAULT_LIST = "abaila-moderators"  # moderators' own blocklist (category phishing)
+DEFAULT_ALLOWLIST = "abaila-moderators-allowlist"  # moderators' own allowlist
+ROLES = ("moderator", "bank", "admin")
+REPORT_KINDS = ("scam", "phishing", "wrong_warning")
+_PG_WRITE_LOCK = 0x4142_4149_4C41  # advisory lock id ("ABAILA"): serializes writers so change ids commit in order
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def hash_token(token: str) -> str:
+    """Returns the stored form of an API token: hex SHA-256 (tokens are 256-bit random, so no salt is needed)."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
+    """A timestamp that is always an aware UTC datetime in Python (SQLite keeps it naive UTC)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        assert value.tzinfo is not None, "timestamps must be timezone-aware"
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Tables (the migration in service/migrations/versions/ creates exactly these)
+
+metadata = sa.MetaData()
+
+lists = sa.Table(
+    "lists", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+)
+
+entries = sa.Table(
+    "entries", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("expression", sa.String(2048), nullable=False),
+    sa.Column("list_id", sa.Integer, sa.ForeignKey("lists.id"), nullable=False),
+    sa.Column("effect", sa.String(16), nullable=False),  # "block" (on the list) | "suppress" (taken off it)
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("evidence_url", sa.Text),
+    sa.Column("added_by", sa.String(200), nullable=False),
+    sa.Column("added_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime),
+    sa.Column("removed_at", UTCDateTime),
+    sa.Column("removed_by", sa.String(200)),
+    sa.Column("removed_reason", sa.Text),
+    sa.Index("entries_live", "expression", "list_id", unique=True,
+             sqlite_where=sa.text("removed_at IS NULL"), postgresql_where=sa.text("removed_at IS NULL")),
+    sa.Index("entries_expression", "expression"),
+)
+
+changes = sa.Table(
+    "changes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("op", sa.String(8), nullable=False),  # "add" | "remove"
+    sa.Column("expression", sa.String(2048), nullable=False),
+    sa.Column("list_name", sa.String(200), nullable=False),
+    sa.Column("category", sa.String(32), nullable=False),
+    sa.Column("expires_at", UTCDateTime),
+    sa.Column("at", UTCDateTime, nullable=False),
+)
+
+reports = sa.Table(
+    "reports", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("group_id", sa.String(32), nullable=False, index=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("expression", sa.String(2048), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("comment", sa.Text),
+    sa.Column("client", sa.String(64), nullable=False),  # hashed client address, for abuse review only
+    sa.Column("status", sa.String(16), nullable=False, index=True),  # open | accepted | rejected
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("decided_at", UTCDateTime),
+    sa.Column("decided_by", sa.String(200)),
+    sa.Column("note", sa.Text),
+)
+
+decisions = sa.Table(
+    "decisions", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("group_id", sa.String(32), nullable=False, index=True),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(200), nullable=False),
+    sa.Column("at", UTCDateTime, nullable=False),
+    sa.Column("reports", sa.Integer, nullable=False),
+)
+
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", UTCDateTime, nullable=False, index=True),
+    sa.Column("actor", sa.String(200), nullable=False, index=True),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("target", sa.String(2048), nullable=False, index=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),  # JSON object
+)
+
+api_keys = sa.Table(
+    "api_keys", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("rate", sa.String(32)),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("created_by", sa.String(200), nullable=False),
+    sa.Column("revoked_at", UTCDateTime),
+)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Values
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: int
+    expression: str
+    list: str
+    category: str
+    effect: str  # block | suppress
+    reason: str
+    evidence_url: str | None
+    added_by: str
+    added_at: dt.datetime
+    expires_at: dt.datetime | None
+    removed_at: dt.datetime | None
+    removed_by: str | None
+    removed_reason: str | None
+
+    def is_live(self, now: dt.datetime) -> bool:
+        """Reports whether the entry is in force: not removed and not expired."""
+        return self.removed_at is None and (self.expires_at is None or self.expires_at > now)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "entry": self.expression, "list": self.list, "category": self.category,
+                "effect": self.effect, "reason": self.reason, "evidence_url": self.evidence_url,
+                "added_by": self.added_by, "added_at": _iso(self.added_at), "expires_at": _iso(self.expires_at),
+                "removed_at": _iso(self.removed_at), "removed_by": self.removed_by,
+                "removed_reason": self.removed_reason, "live": self.is_live(utc_now())}
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    id: int
+    op: str  # add | remove
+    expression: str
+    list: str
+    category: str
+    expires_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRecord:
+    id: int
+    at: dt.datetime
+    actor: str
+    action: str
+    target: str
+    reason: str
+    detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "at": _iso(self.at), "actor": self.actor, "action": self.action,
+                "target": self.target, "reason": self.reason, "detail": self.detail}
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    id: str
+    group_id: str
+    url: str
+    expression: str
+    kind: str
+    comment: str | None
+    status: str
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+    note: str | None
+
+    def to_public_json(self) -> dict[str, Any]:
+        """Returns what the reporter may see: no other reporters, no moderator names."""
+        return {"id": self.id, "status": self.status, "kind": self.kind, "url": self.url,
+                "created_at": _iso(self.created_at), "decided_at": _iso(self.decided_at), "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
+class ReportGroup:
+    id: str  # the group id: the first report's id
+    expression: str
+    kind: str  # "report" (scam/phishing) or "appeal" (wrong_warning)
+    status: str
+    count: int
+    first_at: dt.datetime
+    last_at: dt.datetime
+    reports: tuple[Report, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "entry": self.expression, "kind": self.kind, "status": self.status,
+                "count": self.count, "first_at": _iso(self.first_at), "last_at": _iso(self.last_at),
+                "reports": [{"id": r.id, "url": r.url, "kind": r.kind, "comment": r.comment,
+                             "created_at": _iso(r.created_at)} for r in self.reports]}
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    id: int
+    name: str
+    role: str
+    rate: str | None
+    created_at: dt.datetime
+    created_by: str
+    revoked_at: dt.datetime | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "name": self.name, "role": self.role, "rate": self.rate,
+                "created_at": _iso(self.created_at), "created_by": self.created_by,
+                "revoked_at": _iso(self.revoked_at)}
+
+
+def _group_kind(kind: str) -> str:
+    return "appeal" if kind == "wrong_warning" else "report"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The store
+
+
+def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
+    # The driver must not open transactions itself: we send BEGIN / BEGIN IMMEDIATE (see _begin).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")  # fsync the WAL on every commit: an ack survives power loss
+    cursor.execute("PRAGMA busy_timeout=10000")  # ms another process may hold the write lock
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    write = connection.get_execution_options().get("abaila_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _make_engine(url: str) -> AsyncEngine:
+    if url.startswith("sqlite"):
+        path = sa.engine.make_url(url).database
+        if path and path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True)
+
+
+def _entry(row: sa.Row[Any]) -> Entry:
+    m = row._mapping
+    return Entry(m["id"], m["expression"], m["list_name"], m["category"], m["effect"], m["reason"], m["evidence_url"],
+                 m["added_by"], m["added_at"], m["expires_at"], m["removed_at"], m["removed_by"], m["removed_reason"])
+
+
+def _report(row: sa.Row[Any]) -> Report:
+    m = row._mapping
+    return Report(m["id"], m["group_id"], m["url"], m["expression"], m["kind"], m["comment"], m["status"],
+                  m["created_at"], m["decided_at"], m["note"])
+
+
+def _key(row: sa.Row[Any]) -> ApiKey:
+    m = row._mapping
+    return ApiKey(m["id"], m["name"], m["role"], m["rate"], m["created_at"], m["created_by"], m["revoked_at"])
+
+
+_ENTRY_COLUMNS = (entries, lists.c.name.label("list_name"), lists.c.category)
+
+
+class Store:
+    """Async access to the store. Every write method is one transaction, audited inside it."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @classmethod
+    async def open(cls, url: str, *, migrate: bool = True) -> Store:
+        """Returns a store on the database at url, migrated to the latest schema unless migrate is False."""
+        store = cls(_make_engine(url))
+        if migrate:
+            from service.migrations import upgrade
+
+            await upgrade(store)
+        return store
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+    @contextlib.asynccontextmanager
+    async def _read(self) -> AsyncIterator[AsyncConnection]:
+        async with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextlib.asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """Yields a connection in a write transaction: serialized with every other writer, committed on exit."""
+        async with self.engine.connect() as conn:
+            conn = await conn.execution_options(abaila_write=True)
+            async with conn.begin():
+                if self.dialect == "postgresql":
+                    await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_WRITE_LOCK})
+                yield conn
+
+    async def ping(self) -> dict[str, Any]:
+        async with self._read() as conn:
+            version = (await conn.execute(sa.select(sa.func.coalesce(sa.func.max(changes.c.id), 0)))).scalar_one()
+        return {"ok": True, "backend": self.dialect, "version": int(version)}
+
+    # -- changes ---------------------------------------------------------------------------------------
+
+    async def version(self) -> int:
+        """Returns the id of the latest change (0 when none)."""
+        async with self._read() as conn:
+            return int((await conn.execute(sa.select(sa.func.coalesce(sa.func.max(changes.c.id), 0)))).scalar_one())
+
+    async def changes_since(self, version: int, *, limit: int = 10_000) -> list[Change]:
+        """Returns the changes after version, oldest first."""
+        query = sa.select(changes).where(changes.c.id > version).order_by(changes.c.id).limit(limit)
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [Change(r.id, r.op, r.expression, r.list_name, r.category, r.expires_at) for r in rows]
+
+    async def live_entries(self) -> tuple[int, list[Entry]]:
+        """Returns (version, every entry in force) read in one transaction: what to lay over the bundled lists."""
+        now = utc_now()
+        query = (sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id)
+                 .where(entries.c.removed_at.is_(None))
+                 .where(sa.or_(entries.c.expires_at.is_(None), entries.c.expires_at > now)))
+        async with self._read() as conn:
+            version = (await conn.execute(sa.select(sa.func.coalesce(sa.func.max(changes.c.id), 0)))).scalar_one()
+            rows = (await conn.execute(query)).all()
+        return int(version), [_entry(r) for r in rows]
+
+    # -- entries ---------------------------------------------------------------------------------------
+
+    async def _list_id(self, conn: AsyncConnection, name: str, category: str | None, actor: str) -> tuple[int, str]:
+        row = (await conn.execute(sa.select(lists.c.id, lists.c.category).where(lists.c.name == name))).first()
+        if row is not None:
+            if category is not None and category != row.category:
+                raise Conflict(f"list {name!r} has category {row.category!r}, not {category!r}", field="category")
+            return row.id, row.category
+        category = category or ("allowlist" if name == DEFAULT_ALLOWLIST else "phishing")
+        result = await conn.execute(lists.insert().values(name=name, category=category, created_at=utc_now(),
+                                                          created_by=actor))
+        return int(result.inserted_primary_key[0]), category
+
+    async def _live_row(self, conn: AsyncConnection, expression: str, list_id: int) -> Entry | None:
+        row = (await conn.execute(sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id).where(
+            entries.c.expression == expression, entries.c.list_id == list_id, entries.c.removed_at.is_(None)))).first()
+        return None if row is None else _entry(row)
+
+    async def _end(self, conn: AsyncConnection, entry_id: int, actor: str, reason: str, now: dt.datetime) -> None:
+        await conn.execute(entries.update().where(entries.c.id == entry_id).values(
+            removed_at=now, removed_by=actor, removed_reason=reason))
+
+    async def _audit(self, conn: AsyncConnection, actor: str, action: str, target: str, reason: str,
+                     **detail: Any) -> None:
+        await conn.execute(audit.insert().values(at=utc_now(), actor=actor, action=action, target=target,
+                                                 reason=reason, detail=json.dumps(detail, ensure_ascii=False,
+                                                                                  default=str)))
+
+    async def _add(self, conn: AsyncConnection, expression: str, *, list_name: str, category: str | None,
+                   reason: str, actor: str, evidence_url: str | None, expires_at: dt.datetime | None,
+                   action: str = "entry.add") -> tuple[Entry, bool]:
+        now = utc_now()
+        list_id, category = await self._list_id(conn, list_name, category, actor)
+        live = await self._live_row(conn, expression, list_id)
+        if live is not None and live.effect == "block" and live.expires_at == expires_at and live.is_live(now):
+            return live, False
+        if live is not None:  # a suppression, an expired block or a new expiry: end it, then add afresh
+            await self._end(conn, live.id, actor, reason, now)
+        result = await conn.execute(entries.insert().values(
+            expression=expression, list_id=list_id, effect="block", reason=reason, evidence_url=evidence_url,
+            added_by=actor, added_at=now, expires_at=expires_at))
+        await conn.execute(changes.insert().values(op="add", expression=expression, list_name=list_name,
+                                                   category=category, expires_at=expires_at, at=now))
+        await self._audit(conn, actor, action, expression, reason, list=list_name, category=category,
+                          evidence_url=evidence_url, expires_at=_iso(expires_at))
+        entry = await self._live_row(conn, expression, list_id)
+        assert entry is not None and entry.id == result.inserted_primary_key[0]
+        return entry, True
+
+    async def add_entry(self, expression: str, *, reason: str, actor: str, list_name: str = DEFAULT_LIST,
+                        category: str | None = None, evidence_url: str | None = None,
+                        expires_at: dt.datetime | None = None) -> tuple[Entry, bool]:
+        """Puts expression on a list (made if new); returns (entry, created). Re-adding a live entry changes nothing."""
+        async with self.write() as conn:
+            return await self._add(conn, expression, list_name=list_name, category=category, reason=reason,
+                                   actor=actor, evidence_url=evidence_url, expires_at=expires_at)
+
+    async def _remove(self, conn: AsyncConnection, expression: str, *, lists_hint: Iterable[tuple[str, str]],
+                      list_name: str | None, reason: str, actor: str, action: str = "entry.remove") -> list[Entry]:
+        now = utc_now()
+        rows = (await conn.execute(sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id).where(
+            entries.c.expression == expression, entries.c.removed_at.is_(None)))).all()
+        targets: dict[str, str | None] = {name: category for name, category in lists_hint}
+        for row in rows:
+            entry = _entry(row)
+            if entry.effect == "block":
+                targets[entry.list] = entry.category
+        if list_name is not None:
+            targets = {k: v for k, v in targets.items() if k == list_name}
+        removed: list[Entry] = []
+        for name, category in targets.items():
+            list_id, category = await self._list_id(conn, name, None, actor) if category is None else \
+                await self._list_id(conn, name, category, actor)
+            live = await self._live_row(conn, expression, list_id)
+            if live is not None and live.effect == "suppress":
+                continue
+            if live is not None:
+                await self._end(conn, live.id, actor, reason, now)
+            # The suppression keeps the entry off the list after a restart, even when a bundled file has it.
+            await conn.execute(entries.insert().values(
+                expression=expression, list_id=list_id, effect="suppress", reason=reason, added_by=actor,
+                added_at=now))
+            await conn.execute(changes.insert().values(op="remove", expression=expression, list_name=name,
+                                                       category=category, at=now))
+            await self._audit(conn, actor, action, expression, reason, list=name, category=category,
+                              entry_id=None if live is None else live.id)
+            if live is not None:
+                removed.append(live)
+            else:
+                suppress = await self._live_row(conn, expression, list_id)
+                assert suppress is not None
+                removed.append(suppress)
+        return removed
+
+    async def remove_entry(self, expression: str, *, reason: str, actor: str, list_name: str | None = None,
+                           lists_hint: Iterable[tuple[str, str]] = ()) -> list[Entry]:
+        """Takes expression off every list it is on (or just list_name); returns what was removed.
+
+        lists_hint names (list, category) pairs the running index has it on (bundled lists the store does not
+        know). Raises NotFound when it is on none.
+        """
+        async with self.write() as conn:
+            removed = await self._remove(conn, expression, lists_hint=lists_hint, list_name=list_name,
+                                         reason=reason, actor=actor)
+        if not removed:
+            raise NotFound(f"{expression!r} is on no list" + (f" named {list_name!r}" if list_name else ""))
+        return removed
+
+    async def get_entry(self, entry_id: int) -> Entry:
+        query = (sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id)
+                 .where(entries.c.id == entry_id))
+        async with self._read() as conn:
+            row = (await conn.execute(query)).first()
+        if row is None:
+            raise NotFound(f"no entry with id {entry_id}")
+        return _entry(row)
+
+    async def search_entries(self, q: str = "", *, list_name: str | None = None, category: str | None = None,
+                             include_removed: bool = False, limit: int = 100, offset: int = 0) -> list[Entry]:
+        """Returns entries whose expression contains q, newest first."""
+        query = sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id)
+        if q:
+            escaped = q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            query = query.where(entries.c.expression.like(f"%{escaped}%", escape="\\"))
+        if list_name:
+            query = query.where(lists.c.name == list_name)
+        if category:
+            query = query.where(lists.c.category == category)
+        if not include_removed:
+            query = query.where(entries.c.removed_at.is_(None), entries.c.effect == "block")
+        query = query.order_by(entries.c.id.desc()).limit(limit).offset(offset)
+        async with self._read() as conn:
+            return [_entry(r) for r in (await conn.execute(query)).all()]
+
+    async def import_entries(self, expressions: Sequence[str], *, list_name: str, category: str | None,
+                             reason: str, actor: str, dry_run: bool = False,
+                             evidence_url: str | None = None) -> dict[str, Any]:
+        """Puts many expressions on one list in one transaction; returns {"added", "unchanged", "list", ...}."""
+        unique = list(dict.fromkeys(expressions))
+        async with self.write() as conn:
+            now = utc_now()
+            row = (await conn.execute(sa.select(lists.c.id, lists.c.category).where(lists.c.name == list_name))).first()
+            if row is not None and category is not None and row.category != category:
+                raise Conflict(f"list {list_name!r} has category {row.category!r}, not {category!r}", field="category")
+            existing: set[str] = set()
+            if row is not None:
+                result = await conn.execute(sa.select(entries.c.expression).where(
+                    entries.c.list_id == row.id, entries.c.removed_at.is_(None), entries.c.effect == "block",
+                    sa.or_(entries.c.expires_at.is_(None), entries.c.expires_at > now)))
+                existing = {r[0] for r in result}
+            new = [e for e in unique if e not in existing]
+            summary = {"list": list_name, "category": (row.category if row else category) or "phishing",
+                       "added": len(new), "unchanged": len(unique) - len(new), "dry_run": dry_run}
+            if dry_run or not new:
+                if not dry_run:
+                    await self._audit(conn, actor, "import", list_name, reason, **summary)
+                return summary
+            list_id, cat = await self._list_id(conn, list_name, category, actor)
+            summary["category"] = cat
+            # End what is live for these expressions (suppressions, expired blocks) before adding afresh.
+            for start in range(0, len(new), 500):
+                chunk = new[start:start + 500]
+                await conn.execute(entries.update().where(
+                    entries.c.list_id == list_id, entries.c.removed_at.is_(None), entries.c.expression.in_(chunk)
+                ).values(removed_at=now, removed_by=actor, removed_reason=reason))
+                await conn.execute(entries.insert(), [
+                    {"expression": e, "list_id": list_id, "effect": "block", "reason": reason,
+                     "evidence_url": evidence_url, "added_by": actor, "added_at": now} for e in chunk])
+                await conn.execute(changes.insert(), [
+                    {"op": "add", "expression": e, "list_name": list_name, "category": cat, "expires_at": None,
+                     "at": now} for e in chunk])
+            await self._audit(conn, actor, "import", list_name, reason, **summary)
+            return summary
+
+    async def list_names(self) -> list[tuple[str, str]]:
+        async with self._read() as conn:
+            return [(r.name, r.category) for r in (await conn.execute(sa.select(lists).order_by(lists.c.name)))]
+
+    # -- audit -----------------------------------------------------------------------------------------
+
+    async def audit_log(self, *, actor: str | None = None, target: str | None = None, action: str | None = None,
+                        since: dt.datetime | None = None, until: dt.datetime | None = None,
+                        limit: int = 100, offset: int = 0) -> list[AuditRecord]:
+        """Returns audit records matching every given filter, newest first."""
+        query = sa.select(audit)
+        if actor:
+            query = query.where(audit.c.actor == actor)
+        if target:
+            query = query.where(audit.c.target == target)
+        if action:
+            query = query.where(audit.c.action == action)
+        if since:
+            query = query.where(audit.c.at >= since)
+        if until:
+            query = query.where(audit.c.at < until)
+        query = query.order_by(audit.c.id.desc()).limit(limit).offset(offset)
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [AuditRecord(r.id, r.at, r.actor, r.action, r.target, r.reason, json.loads(r.detail)) for r in rows]
+
+    # -- reports ---------------------------------------------------------------------------------------
+
+    async def create_report(self, *, url: str, expression: str, kind: str, comment: str | None,
+                            client: str) -> Report:
+        """Files a user's report, grouped with the open reports of the same kind about the same expression."""
+        assert kind in REPORT_KINDS
+        report_id = "r" + secrets.token_hex(8)
+        group_kinds = ["wrong_warning"] if kind == "wrong_warning" else ["scam", "phishing"]
+        async with self.write() as conn:
+            group = (await conn.execute(sa.select(reports.c.group_id).where(
+                reports.c.expression == expression, reports.c.status == "open", reports.c.kind.in_(group_kinds)
+            ).order_by(reports.c.created_at).limit(1))).scalar()
+            await conn.execute(reports.insert().values(
+                id=report_id, group_id=group or report_id, url=url, expression=expression, kind=kind,
+                comment=comment, client=hashlib.sha256(client.encode()).hexdigest()[:32], status="open",
+                created_at=utc_now()))
+            row = (await conn.execute(sa.select(reports).where(reports.c.id == report_id))).one()
+        return _report(row)
+
+    async def get_report(self, report_id: str) -> Report:
+        async with self._read() as conn:
+            row = (await conn.execute(sa.select(reports).where(reports.c.id == report_id))).first()
+        if row is None:
+            raise NotFound(f"no report with id {report_id!r}")
+        return _report(row)
+
+    async def report_groups(self, *, status: str | None = "open", limit: int = 100) -> list[ReportGroup]:
+        """Returns the reports grouped by site and kind, the group with the most reports first."""
+        query = sa.select(reports).order_by(reports.c.created_at)
+        if status:
+            query = query.where(reports.c.status == status)
+        async with self._read() as conn:
+            rows = [_report(r) for r in (await conn.execute(query)).all()]
+        grouped: dict[str, list[Report]] = {}
+        for report in rows:
+            grouped.setdefault(report.group_id, []).append(report)
+        groups = [ReportGroup(gid, items[0].expression, _group_kind(items[0].kind), items[0].status, len(items),
+                              items[0].created_at, items[-1].created_at, tuple(items)) for gid, items in grouped.items()]
+        groups.sort(key=lambda g: (-g.count, g.first_at))
+        return groups[:limit]
+
+    async def decide(self, report_id: str, *, decision: str, note: str, actor: str,
+                     lists_hint: Iterable[tuple[str, str]] = (), list_name: str | None = None,
+                     category: str | None = None) -> dict[str, Any]:
+        """Decides a report's whole group: accept adds the site (a report) or removes it (an appeal); reject closes.
+
+        Returns {"group", "decision", "reports", "entries"}. Raises Conflict when the group is already decided.
+        """
+        if decision not in ("accept", "reject"):
+            raise InvalidField(f"decision must be accept or reject, not {decision!r}", field="decision")
+        async with self.write() as conn:
+            row = (await conn.execute(sa.select(reports).where(reports.c.id == report_id))).first()
+            if row is None:
+                raise NotFound(f"no report with id {report_id!r}")
+            first = _report(row)
+            open_rows = [_report(r) for r in (await conn.execute(sa.select(reports).where(
+                reports.c.group_id == first.group_id, reports.c.status == "open"))).all()]
+            if not open_rows:
+                raise Conflict(f"report {report_id!r} was already decided ({first.status})")
+            now = utc_now()
+            status = "accepted" if decision == "accept" else "rejected"
+            await conn.execute(reports.update().where(reports.c.group_id == first.group_id,
+                                                      reports.c.status == "open").values(
+                status=status, decided_at=now, decided_by=actor, note=note))
+            await conn.execute(decisions.insert().values(group_id=first.group_id, decision=decision, note=note,
+                                                         actor=actor, at=now, reports=len(open_rows)))
+            await self._audit(conn, actor, f"report.{decision}", first.expression, note, group=first.group_id,
+                              reports=[r.id for r in open_rows], kind=_group_kind(first.kind))
+            changed: list[Entry] = []
+            if decision == "accept":
+                reason = f"report {first.group_id}: {note}"
+                if first.kind == "wrong_warning":
+                    changed = await self._remove(conn, first.expression, lists_hint=lists_hint, list_name=list_name,
+                                                 reason=reason, actor=actor)
+                else:
+                    entry, _ = await self._add(
+                        conn, first.expression, list_name=list_name or DEFAULT_LIST,
+                        category=category, reason=reason, actor=actor, evidence_url=first.url, expires_at=None)
+                    changed = [entry]
+        return {"group": first.group_id, "decision": decision, "status": status, "reports": len(open_rows),
+                "entries": [e.to_json() for e in changed]}
+
+    # -- API keys --------------------------------------------------------------------------------------
+
+    async def create_key(self, *, name: str, role: str, actor: str, rate: str | None = None) -> tuple[ApiKey, str]:
+        """Returns (key, token): the secret token is shown once and only its hash is kept."""
+        if role not in ROLES:
+            raise InvalidField(f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role")
+        if not name.strip() or len(name) > 200:
+            raise InvalidField("name must be 1-200 characters", field="name")
+        token = f"abk_{secrets.token_urlsafe(32)}"
+        async with self.write() as conn:
+            result = await conn.execute(api_keys.insert().values(
+                name=name, role=role, token_hash=hash_token(token), rate=rate, created_at=utc_now(), created_by=actor))
+            key_id = int(result.inserted_primary_key[0])
+            await self._audit(conn, actor, "key.create", f"key:{key_id}", "", name=name, role=role, rate=rate)
+            row = (await conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id))).one()
+        return _key(row), token
+
+    async def list_keys(self, *, include_revoked: bool = True) -> list[ApiKey]:
+        query = sa.select(api_keys).order_by(api_keys.c.id)
+        if not include_revoked:
+            query = query.where(api_keys.c.revoked_at.is_(None))
+        async with self._read() as conn:
+            return [_key(r) for r in (await conn.execute(query)).all()]
+
+    async def revoke_key(self, key_id: int, *, actor: str, reason: str = "") -> ApiKey:
+        async with self.write() as conn:
+            row = (await conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id))).first()
+            if row is None:
+                raise NotFound(f"no API key with id {key_id}")
+            if row.revoked_at is None:
+                await conn.execute(api_keys.update().where(api_keys.c.id == key_id).values(revoked_at=utc_now()))
+                await self._audit(conn, actor, "key.revoke", f"key:{key_id}", reason, name=row.name, role=row.role)
+            row = (await conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id))).one()
+        return _key(row)
+
+    async def key_for_hash(self, token_hash: str) -> tuple[ApiKey, str] | None:
+        """Returns (key, stored hash) for a live key with this token hash, or None."""
+        async with self._read() as conn:
+            row = (await conn.execute(sa.select(api_keys).where(api_keys.c.token_hash == token_hash,
+                                                                api_keys.c.revoked_at.is_(None)))).first()
+        return None if row is None else (_key(row), row.token_hash)
