@@ -38,7 +38,8 @@ __all__ = ["Brand", "Brands", "BrandsFileError", "load_brands", "default_brands"
 BRANDS_FILE = "brands.toml"
 _PACKAGE_DIR = Path(__file__).resolve().parent
 _CATEGORIES = frozenset({"bank", "marketplace", "government", "post", "payment", "operator", "travel", "global"})
-_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
+# A domain, or a brand TLD such as `microsoft` (every host under it belongs to the brand).
+_DOMAIN = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9-]{2,63}$")
 _TOKEN = re.compile(r"^[a-z0-9]{2,63}$")
 
 
@@ -63,7 +64,7 @@ class Brand:
     @property
     def primary(self) -> str:
         """Returns the official domain shown to users ("the official address is ...")."""
-        return self.official[0]
+        return next((d for d in self.official if "." in d), self.official[0])
 
 
 @dataclass(frozen=True, slots=True)

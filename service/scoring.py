@@ -1,13 +1,27 @@
 """Signals to a verdict: a pure function with explicit weights.
 
 Input is a `Facts` value (everything known about one URL); output is an `Assessment` (level, 0-100 risk
-score, one `Reason` per contributing signal). No I/O, no clock. Example::
+score, one `Reason` per contributing signal). No I/O, no clock: the brands file is loaded once by
+`service.brands` and the lexical and look-alike signals are pure functions. Example::
 
-    Facts(url=parse("http://kaspi-kz.top/"), list_hits=(ListHit("kaspi-kz.top/", "abaila-kz-scam",
-          "phishing", "..."),), ...)  ->  Assessment(Level.BLOCKED, 100, (Reason("list.phishing", ...),))
+    score(Facts(url=parse("http://kaspi-kz.top/pay"), registrable_domain="kaspi-kz.top",
+                context=PageContext(payment_form=True, asks_for=("card",))))
+    -> Assessment(Level.DANGEROUS, 90, (
+         Reason("lookalike.brand_keyword", HIGH, 45, {"brand": "Kaspi.kz", "official": "kaspi.kz", "keyword": "kz", ...}),
+         Reason("lexical.suspicious_tld", LOW, 15, {"tld": "top"}),
+         Reason("context.asks_card", HIGH, 10, {"asks_for": ["card"], "payment_form": True})))
 
-At this stage verdicts come from lists only: a blocklist hit is `blocked`, an allowlist hit is `trusted`,
-anything else is `no_known_risk`. Lexical, look-alike, domain-age and DNS signals plug in here.
+The cascade (docs/scoring.md has the reasoning and the measured rates):
+
+    list hit                              -> blocked      (score 100)
+    allowlist hit / official brand domain -> trusted      (score 0)
+    look-alike + page asks for card/code  -> dangerous    (score >= 90)
+    risk score >= SUSPICIOUS_AT           -> suspicious
+    risk score >= UNVERIFIED_AT, or a payment page on a young / unknown-age domain -> unverified
+    otherwise                             -> no_known_risk (never "safe")
+
+The risk score is the sum of the weights of the reasons (capped at 100). A young domain alone weighs
+less than SUSPICIOUS_AT and is never `dangerous`: honest new shops exist (design.md).
 """
 
 from __future__ import annotations
@@ -15,21 +29,86 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.urls import CanonicalURL
+from service.brands import Brands, default_brands
+from service.signals.lexical import Finding, lexical_findings
+from service.signals.lookalike import lookalike_findings
+from service.urls import CanonicalURL, public_suffix
 from service.verdicts import Level, ListHit, PageContext, Reason, Severity
 
-__all__ = ["Facts", "Assessment", "score"]
+__all__ = ["Facts", "Assessment", "score", "WEIGHTS", "SUSPICIOUS_AT", "UNVERIFIED_AT", "DANGEROUS_FLOOR"]
+
+_H, _M, _L, _I = Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
+
+# The one weights table: reason code -> (severity, weight in risk points). Reasoning in docs/scoring.md.
+WEIGHTS: dict[str, tuple[Severity, int]] = {
+    # look-alikes of protected brands (service.signals.lookalike); at most one per URL
+    "lookalike.homoglyph": (_H, 60),  # letters from another alphabet spell a brand: no honest reason
+    "lookalike.other_tld": (_H, 50),  # kaspi.com, homebank.kz.com
+    "lookalike.brand": (_H, 45),  # a misspelt brand: kaspii.kz, paypa1.com
+    "lookalike.brand_keyword": (_H, 45),  # brand + scam word or country: kaspi-kz, halyk-bonus, egov-shtraf
+    "lookalike.brand_in_subdomain": (_H, 45),  # olx-kz.deal.online, kaspi.kz.secure-pay.top
+    "lookalike.brand_token": (_M, 40),  # mykaspishop.com: 18x more common in phishing than in Tranco
+    # the address itself (service.signals.lexical)
+    "lexical.mixed_script": (_H, 30),  # Latin and Cyrillic letters in one label
+    "lexical.userinfo": (_H, 35),  # http://kaspi.kz@evil.top/: the real host is after the @
+    "lexical.ip_host": (_M, 30),  # shops and banks have names
+    "lexical.fake_tld_label": (_M, 20),  # paypal.com-secure.info, kaspi.kz.pay.top
+    "lexical.free_tld": (_M, 40),  # former Freenom zones: 100-470x more common among phishing than in Tranco
+    "lexical.suspicious_tld": (_L, 10),  # cheap zones: only 1.6x enriched in phishing (bench/evaluate)
+    "lexical.keyword": (_L, 15),  # oplata, dostavka, verify, login ...
+    "lexical.keywords": (_M, 30),  # two or more different ones: secure-login-verify
+    "lexical.free_hosting": (_M, 30),  # 6.8% of phishing domains, 0.06% of Tranco  # anyone can publish there in seconds
+    "lexical.shortener": (_L, 10),  # hides the destination
+    "lexical.port": (_L, 10),
+    "lexical.many_hyphens": (_L, 10),
+    "lexical.many_labels": (_M, 25),  # 2% of phishing domains, no Tranco domain
+    "lexical.long_label": (_L, 15),
+    "lexical.random_label": (_L, 10),
+    # slow signals (service.lookups.reasons_from): registration and DNS
+    "domain.young": (_M, 25),  # alone -> unverified, never more
+    "domain.unregistered": (_H, 40),
+    "domain.lookup_failed": (_I, 0),  # unknown is never safe, but not evidence either
+    "domain.hidden": (_I, 0),
+    "domain.age_unknown": (_I, 0),  # the age lookup missed the deadline (Facts.pending)
+    "dns.nxdomain": (_M, 15),
+    "dns.private_address": (_H, 35),  # a public site pointing into a private network
+    "dns.fast_flux": (_M, 25),
+    "dns.outside_kz": (_M, 20),  # .kz must be hosted in KZ (KazNIC rules, kz-context §3)
+    "dns.no_mx": (_L, 5),
+    "dns.lookup_failed": (_I, 0),
+    # page context from the extension: raises the stakes, see _level()
+    "context.asks_card": (_H, 10),
+    "context.asks_code": (_H, 10),
+}
+
+SUSPICIOUS_AT = 40  # risk points: two independent signals, or one look-alike
+UNVERIFIED_AT = 20  # risk points: one medium signal (a young domain, an IP host)
+DANGEROUS_FLOOR = 90  # the score shown for a dangerous verdict is at least this
+
+_CARD_ASKS = frozenset({"card", "cvv", "expiry"})
+_CODE_ASKS = frozenset({"sms_code", "otp", "password", "iin"})
+_UNKNOWN_AGE = frozenset({"domain.lookup_failed", "domain.hidden", "domain.unregistered", "domain.age_unknown"})
 
 
 @dataclass(frozen=True, slots=True)
 class Facts:
+    """Everything known about one URL when it is scored.
+
+    The checker fills url, registrable_domain and the list hits; slow_reasons are the already-built reasons
+    from `service.lookups.reasons_from` (domain age, DNS), empty when offline or not yet known.
+    """
+
     url: CanonicalURL
     registrable_domain: str
     list_hits: tuple[ListHit, ...] = ()
     allow_hits: tuple[ListHit, ...] = ()
-    slow: dict[str, Any] = field(default_factory=dict)  # results of slow lookups by name ("domain_age", "dns")
+    slow: dict[str, Any] = field(default_factory=dict)  # raw slow-lookup results by name (kept for signals)
     context: PageContext | None = None
     offline: bool = False
+    slow_reasons: tuple[Reason, ...] = ()  # domain.* / dns.* reasons; weights are re-read from WEIGHTS
+    raw_url: str = ""  # the URL as given: only it still shows userinfo and the port
+    pending: tuple[str, ...] = ()  # slow signals that missed the deadline ("domain_age", "dns")
+    brands: Brands | None = None  # protected brands; None = service.brands.default_brands()
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +116,19 @@ class Assessment:
     level: Level
     score: int
     reasons: tuple[Reason, ...]
+
+
+def reason(code: str, evidence: dict[str, Any], weight: int | None = None) -> Reason:
+    """Returns the Reason for a code with its severity and weight from WEIGHTS (unknown codes: info, weight)."""
+    severity, table_weight = WEIGHTS.get(code, (Severity.INFO, 0))
+    if code not in WEIGHTS and weight is not None:
+        severity = Severity.LOW if weight < 20 else Severity.MEDIUM if weight < 40 else Severity.HIGH
+        return Reason(code, severity, weight, evidence)
+    return Reason(code, severity, table_weight, evidence)
+
+
+def _from_findings(findings: list[Finding]) -> list[Reason]:
+    return [reason(f.code, f.evidence) for f in findings]
 
 
 def score(facts: Facts) -> Assessment:
@@ -52,7 +144,59 @@ def score(facts: Facts) -> Assessment:
         hit = facts.allow_hits[0]
         return Assessment(Level.TRUSTED, 0, (Reason("allowlist.official", Severity.INFO, 0,
                                                      {"list": hit.list, "expression": hit.expression}),))
-    return Assessment(Level.NO_KNOWN_RISK, 0, ())
+    brands = facts.brands if facts.brands is not None else default_brands()
+    host = facts.url.host
+    official = brands.official_brand(host)
+    if official is not None:
+        return Assessment(Level.TRUSTED, 0, (Reason("brand.official", Severity.INFO, 0,
+                                                     {"brand": official.name, "official": official.primary}),))
+
+    suffix = public_suffix(host)
+    reasons = _from_findings(lookalike_findings(host, facts.registrable_domain, suffix, brands))
+    reasons += _from_findings(lexical_findings(facts.url, facts.registrable_domain, suffix, facts.raw_url))
+    reasons += [reason(r.code, r.evidence, r.weight) for r in facts.slow_reasons]
+    if "domain_age" in facts.pending and not facts.offline:
+        reasons.append(reason("domain.age_unknown", {}))
+    has_risk = any(r.weight > 0 or r.code in _UNKNOWN_AGE or r.code == "domain.young" for r in reasons)
+    reasons += _context_reasons(facts.context, has_risk=has_risk)
+
+    risk = min(100, sum(r.weight for r in reasons))
+    level = _level(reasons, risk, facts)
+    if level is Level.DANGEROUS:
+        risk = max(risk, DANGEROUS_FLOOR)
+    reasons.sort(key=lambda r: -r.weight)
+    return Assessment(level, risk, tuple(reasons))
+
+
+def _context_reasons(context: PageContext | None, *, has_risk: bool) -> list[Reason]:
+    """Returns what the page asks for, as reasons, when there is some risk to weigh it against."""
+    if context is None or not has_risk:
+        return []
+    asks = set(context.asks_for)
+    out = []
+    if context.payment_form or asks & _CARD_ASKS:
+        out.append(reason("context.asks_card", {"payment_form": context.payment_form,
+                                                "asks_for": sorted(asks & _CARD_ASKS)}))
+    if asks & _CODE_ASKS:
+        out.append(reason("context.asks_code", {"asks_for": sorted(asks & _CODE_ASKS)}))
+    return out
+
+
+def _level(reasons: list[Reason], risk: int, facts: Facts) -> Level:
+    codes = {r.code for r in reasons}
+    has_lookalike = any(r.code.startswith("lookalike.") and r.severity is Severity.HIGH for r in reasons)
+    asks_money = bool(codes & {"context.asks_card", "context.asks_code"})
+    if has_lookalike and asks_money:
+        return Level.DANGEROUS  # a protected brand's look-alike asking for a card or a code
+    if risk >= SUSPICIOUS_AT:
+        return Level.SUSPICIOUS
+    if risk >= UNVERIFIED_AT:
+        return Level.UNVERIFIED
+    context = facts.context
+    if context is not None and (context.payment_form or set(context.asks_for) & (_CARD_ASKS | _CODE_ASKS)):
+        if "domain.young" in codes or codes & _UNKNOWN_AGE:
+            return Level.UNVERIFIED  # a payment page on a young or unknown site: do not prepay
+    return Level.NO_KNOWN_RISK
 
 
 def _unique_by_list(hits: tuple[ListHit, ...]) -> list[ListHit]:

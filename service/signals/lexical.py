@@ -46,7 +46,7 @@ KEYWORDS: frozenset[str] = frozenset({
     "login", "signin", "logon", "verify", "verification", "validate", "secure", "security", "account",
     "update", "confirm", "support", "billing", "payment", "pay", "wallet", "bonus", "prize", "gift", "refund", "delivery",
     "courier", "track", "tracking", "parcel", "invoice", "unlock", "recover", "restore", "auth", "webscr",
-    "password", "reward", "compensation", "cashback", "claim", "airdrop", "checkout", "suspended", "payout",
+    "password", "reward", "limited", "locked", "resolve", "recovery", "signon", "sign-in", "log-in", "compensation", "cashback", "claim", "airdrop", "checkout", "suspended", "payout",
     "receive", "safedeal", "fine", "fines", "penalty", "bank-card", "card", "3ds", "otp",
     # ru, transliterated
     "oplata", "oplatit", "dostavka", "vozvrat", "poluchenie", "poluchit", "perevod", "vyplata", "vyplaty",
@@ -85,7 +85,7 @@ FREE_HOSTING: frozenset[str] = frozenset({
     "trycloudflare.com", "duckdns.org", "ddns.net", "hopto.org", "zapto.org", "no-ip.org", "sytes.net",
     "servehttp.com", "wcomhost.com", "rxportalhosting.com", "weeblysite.com", "wixstudio.io", "framer.app",
     "framer.website", "carrd.co", "bubbleapps.io", "glide.page", "sites.google.com", "forms.gle",
-    "typedream.app", "surge.sh", "fly.dev", "cprapid.com", "myshopify.com", "translate.goog", "s3.amazonaws.com",
+    "typedream.app", "surge.sh", "fly.dev", "cprapid.com", "translate.goog", "s3.amazonaws.com",
     "backblazeb2.com", "telegra.ph", "notion.site", "start.page", "linktr.ee", "webwave.dev", "codeanyapp.com",
 })
 
@@ -249,7 +249,8 @@ def lexical_findings(url: CanonicalURL, registrable_domain: str, public_suffix: 
 
     keywords = keywords_in(name_text)
     if keywords:
-        found.append(Finding("lexical.keyword", {"keyword": keywords[0], "keywords": keywords}))
+        code = "lexical.keywords" if len(keywords) > 1 else "lexical.keyword"
+        found.append(Finding(code, {"keyword": keywords[0], "keywords": keywords}))
 
     fake = _fake_tld_fragment(name_labels, left_labels)
     if fake is not None:

@@ -61,6 +61,7 @@ _SUPPLEMENT = {"ǝ": "e", "ə": "e", "ә": "e", "ĸ": "k", "ʜ": "h", "ɡ": "g",
                "ꜰ": "f", "ʟ": "l", "ɪ": "i"}
 _ASCII_FOLD = str.maketrans({"0": "o", "1": "l"})
 _FUZZY_MIN = 5  # letters; shorter tokens are too close to ordinary words for typo matching
+_SHORT_TOKEN = 8  # letters; below this, typo matching keeps the first letter and the length (mail != gmail)
 _FUZZY_TWO = 9  # letters; from here two edits are still clearly the brand (`hallykbamk`)
 _SPLIT = re.compile(r"[-_]+")
 # Names that look like a typo of a brand but are ordinary words or big unrelated sites; typo matching skips
@@ -69,7 +70,25 @@ _NOT_TYPOS = frozenset({
     "finance", "binanc", "goggle", "google", "youtube", "outlook", "kolesa", "krisha", "sulpak", "itunes",
     "tunes", "cloud", "iclouds", "paypal", "gmail", "email", "amazon", "amazing", "amazin", "netflix", "netflex",
     "beeline", "yandex", "yande", "jusan", "susan", "kaspr", "halyk", "enbek", "kcell", "excel", "kassa",
-    "elicense", "license", "licence", "otbasy",
+    "elicense", "license", "licence", "otbasy", "telegraf", "telegra",
+})
+# Words that, next to a brand name, make the scam pattern `brand + service word` (`paypal-resolve`,
+# `apple-support`, `kaspi-bonus`): the lexical keywords plus service words too common to weigh alone.
+_COMPANIONS = frozenset({
+    "support", "help", "helpdesk", "care", "center", "centre", "service", "services", "online", "store", "shop",
+    "official", "team", "app", "web", "site", "info", "status", "customer", "client", "manage", "alert",
+    "limited", "limitation", "locked", "lock", "recovery", "resolve", "resolution", "cash", "crypto", "promo",
+    "free", "win", "winner", "premium", "sign", "signin", "log", "user", "id", "access", "case", "notice",
+    "security", "safety", "protect", "check", "card", "cards", "money", "transfer", "bank", "credit", "loan",
+    "kredit", "nalog", "market", "sale", "sales", "discount", "skidka", "aktsiya", "akciya", "gift", "gifts",
+})
+_LONG_COMPANIONS = tuple(w for w in _COMPANIONS if len(w) >= 5)
+# Registrable domains of CDN and DNS infrastructure whose host names repeat customers' brands by design
+# (`itunes-apple.com.akadns.net`); nobody can register names there on their own.
+_INFRASTRUCTURE = frozenset({
+    "akadns.net", "akamaiedge.net", "edgekey.net", "edgesuite.net", "akamaized.net", "akamai.net",
+    "trafficmanager.net", "cloudfront.net", "fastly.net", "llnwd.net", "edgecastcdn.net", "azurefd.net",
+    "footprint.net", "cdn77.org", "impervadns.net", "cloudflare.net",
 })
 
 
@@ -154,6 +173,15 @@ def _evidence(token: _Token, domain: str, shown: str, **extra: Any) -> dict[str,
             "token": token.text, **extra}
 
 
+def _companions(text: str, matcher: _Matcher) -> list[str]:
+    """Returns the scam keywords and service words in text, other than brand tokens themselves."""
+    brand_words = matcher.by_skeleton
+    found = [k for k in keywords_in(text) if k not in brand_words]
+    found += [w for w in _SPLIT.split(text) if w in _COMPANIONS and w not in brand_words]
+    found += [w for w in _LONG_COMPANIONS if w in text and w not in brand_words]
+    return list(dict.fromkeys(found))
+
+
 def _typo(word: str, matcher: _Matcher) -> tuple[_Token, int] | None:
     if len(word) < _FUZZY_MIN - 1 or word in _NOT_TYPOS:
         return None
@@ -162,6 +190,8 @@ def _typo(word: str, matcher: _Matcher) -> tuple[_Token, int] | None:
         limit = 2 if len(token.skeleton) >= _FUZZY_TWO else 1
         if abs(len(token.skeleton) - len(word)) > limit:
             continue
+        if len(token.skeleton) < _SHORT_TOKEN and (word[0] != token.skeleton[0] or len(word) < len(token.skeleton)):
+            continue  # short tokens: a changed first letter or a dropped letter is usually another word
         distance = OSA.distance(word, token.skeleton, score_cutoff=limit)
         if 0 < distance <= limit and (best is None or distance < best[1]):
             best = (token, distance)
@@ -189,7 +219,7 @@ def _name_findings(label: str, shown_label: str, domain: str, shown: str, suffix
         return out
 
     # A hyphen word is a brand token: with a keyword or country word it is the scam pattern.
-    rest_keywords = [k for k in keywords_in(skel) if k not in {t.text for t in matcher.tokens}]
+    rest_keywords = _companions(skel, matcher)
     country = next((w for w in words if w in COUNTRY_WORDS), None)
     for word, plain in zip(words, plain_words + [""] * len(words), strict=False):
         token = matcher.by_skeleton.get(word)
@@ -220,7 +250,7 @@ def _name_findings(label: str, shown_label: str, domain: str, shown: str, suffix
         if match is not None:
             token = next(t for t in matcher.fuzzy if t.skeleton == match.group(0))
             remainder = skel[:match.start()] + "-" + skel[match.end():]
-            rest = [k for k in keywords_in(remainder)] or [w for w in _SPLIT.split(remainder) if w in COUNTRY_WORDS]
+            rest = _companions(remainder, matcher) or [w for w in _SPLIT.split(remainder) if w in COUNTRY_WORDS]
             tail = skel[match.end():]
             rest = rest or ([c for c in COUNTRY_WORDS if tail.startswith(c) or tail.endswith(c)] if tail else [])
             if is_idn:
@@ -265,12 +295,21 @@ def _subdomain_findings(left: list[str], shown_left: list[str], domain: str, sho
     return out
 
 
+def _is_infrastructure(host: str) -> bool:
+    rest = host
+    while "." in rest:
+        if rest in _INFRASTRUCTURE:
+            return True
+        rest = rest.partition(".")[2]
+    return False
+
+
 def lookalike_findings(host: str, registrable_domain: str, public_suffix: str, brands: Brands) -> list[Finding]:
     """Returns the strongest look-alike finding for host (a canonical, punycode host), or [] if none.
 
     An official domain of a brand (or a host under one) is never a look-alike: scoring trusts it first.
     """
-    if not brands or brands.is_official(host) or registrable_domain == public_suffix:
+    if not brands or brands.is_official(host) or registrable_domain == public_suffix or _is_infrastructure(host):
         return []
     matcher = _matcher(brands)
     labels = host.split(".")
