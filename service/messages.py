@@ -8,11 +8,12 @@ Placeholders are `{name}` fields filled from the reason's evidence.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["LANGS", "DEFAULT_LANG", "negotiate_lang", "render", "advice"]
+__all__ = ["LANGS", "DEFAULT_LANG", "negotiate_lang", "render", "advice", "title", "codes"]
 
 LANGS = ("kk", "ru", "en")
 DEFAULT_LANG = "en"
@@ -59,8 +60,29 @@ def render(code: str, lang: str, evidence: dict[str, Any] | None = None) -> str:
     return template.format_map(_Fields({k: v for k, v in (evidence or {}).items() if isinstance(v, (str, int))}))
 
 
-def advice(level: str, lang: str) -> list[str]:
-    """Returns the police guidance lines shown with a verdict of this level."""
-    keys = _catalog()["advice_by_level"].get(level, [])
+# Brand-specific guidance added when a reason names the brand (kz-context §2.1: OLX has no delivery service).
+_BRAND_ADVICE = {"OLX.kz": "olx_no_delivery"}
+
+
+def advice(level: str, lang: str, reasons: Iterable[Any] = ()) -> list[str]:
+    """Returns the police guidance lines shown with a verdict of this level (plus brand-specific lines
+    for the brands the reasons name, e.g. "OLX.kz has no OLX Delivery service")."""
+    keys = list(_catalog()["advice_by_level"].get(level, []))
+    if level not in ("trusted", "no_known_risk"):
+        for reason in reasons:
+            extra = _BRAND_ADVICE.get(str(getattr(reason, "evidence", {}).get("brand", "")))
+            if extra and extra not in keys:
+                keys.append(extra)
     lines = _catalog()["advice"]
     return [lines[k].get(lang) or lines[k][DEFAULT_LANG] for k in keys]
+
+
+def title(level: str, lang: str) -> str:
+    """Returns the headline for a verdict level ("Абайлаңыз, алаяқ!" for a dangerous site in kk)."""
+    entry = _catalog()["titles"][level]
+    return str(entry.get(lang) or entry[DEFAULT_LANG])
+
+
+def codes() -> list[str]:
+    """Returns every reason code the catalog has a message for (wildcards end in ".*")."""
+    return list(_catalog()["reasons"])

@@ -7,7 +7,7 @@ score, one `Reason` per contributing signal). No I/O, no clock: the brands file 
     score(Facts(url=parse("http://kaspi-kz.top/pay"), registrable_domain="kaspi-kz.top",
                 context=PageContext(payment_form=True, asks_for=("card",))))
     -> Assessment(Level.DANGEROUS, 90, (
-         Reason("lookalike.brand_keyword", HIGH, 45, {"brand": "Kaspi.kz", "official": "kaspi.kz", "keyword": "kz", ...}),
+         Reason("lookalike.brand_keyword", HIGH, 45, {"brand": "Kaspi.kz", "official": "kaspi.kz", "keyword": "kz"}),
          Reason("lexical.suspicious_tld", LOW, 15, {"tld": "top"}),
          Reason("context.asks_card", HIGH, 10, {"asks_for": ["card"], "payment_form": True})))
 
@@ -57,7 +57,7 @@ WEIGHTS: dict[str, tuple[Severity, int]] = {
     "lexical.suspicious_tld": (_L, 10),  # cheap zones: only 1.6x enriched in phishing (bench/evaluate)
     "lexical.keyword": (_L, 15),  # oplata, dostavka, verify, login ...
     "lexical.keywords": (_M, 30),  # two or more different ones: secure-login-verify
-    "lexical.free_hosting": (_M, 30),  # 6.8% of phishing domains, 0.06% of Tranco  # anyone can publish there in seconds
+    "lexical.free_hosting": (_M, 30),  # anyone can publish there: 6.8% of phishing domains, 0.06% of Tranco
     "lexical.shortener": (_L, 10),  # hides the destination
     "lexical.port": (_L, 10),
     "lexical.many_hyphens": (_L, 10),
@@ -153,7 +153,10 @@ def score(facts: Facts) -> Assessment:
 
     suffix = public_suffix(host)
     reasons = _from_findings(lookalike_findings(host, facts.registrable_domain, suffix, brands))
-    reasons += _from_findings(lexical_findings(facts.url, facts.registrable_domain, suffix, facts.raw_url))
+    lexical = _from_findings(lexical_findings(facts.url, facts.registrable_domain, suffix, facts.raw_url))
+    if any(r.code == "lookalike.homoglyph" for r in reasons):  # the same letters: one reason, not two
+        lexical = [r for r in lexical if r.code != "lexical.mixed_script"]
+    reasons += lexical
     reasons += [reason(r.code, r.evidence, r.weight) for r in facts.slow_reasons]
     if "domain_age" in facts.pending and not facts.offline:
         reasons.append(reason("domain.age_unknown", {}))

@@ -44,9 +44,10 @@ class Finding(NamedTuple):
 KEYWORDS: frozenset[str] = frozenset({
     # en
     "login", "signin", "logon", "verify", "verification", "validate", "secure", "security", "account",
-    "update", "confirm", "support", "billing", "payment", "pay", "wallet", "bonus", "prize", "gift", "refund", "delivery",
-    "courier", "track", "tracking", "parcel", "invoice", "unlock", "recover", "restore", "auth", "webscr",
-    "password", "reward", "limited", "locked", "resolve", "recovery", "signon", "sign-in", "log-in", "compensation", "cashback", "claim", "airdrop", "checkout", "suspended", "payout",
+    "update", "confirm", "support", "billing", "payment", "pay", "wallet", "bonus", "prize", "gift", "refund",
+    "delivery", "courier", "track", "tracking", "parcel", "invoice", "unlock", "recover", "restore", "auth", "webscr",
+    "password", "reward", "limited", "locked", "resolve", "recovery", "signon", "compensation", "cashback",
+    "claim", "airdrop", "checkout", "suspended", "payout",
     "receive", "safedeal", "fine", "fines", "penalty", "bank-card", "card", "3ds", "otp",
     # ru, transliterated
     "oplata", "oplatit", "dostavka", "vozvrat", "poluchenie", "poluchit", "perevod", "vyplata", "vyplaty",

@@ -169,7 +169,8 @@ def _matcher(brands: Brands) -> _Matcher:
 
 
 def _evidence(token: _Token, domain: str, shown: str, **extra: Any) -> dict[str, Any]:
-    return {"brand": token.brand.name, "official": token.brand.primary, "domain": domain, "shown": shown,
+    official = next((d for d in token.brand.official if d.split(".")[0] == token.text), token.brand.primary)
+    return {"brand": token.brand.name, "official": official, "domain": domain, "shown": shown,
             "token": token.text, **extra}
 
 
@@ -278,7 +279,7 @@ def _subdomain_findings(left: list[str], shown_left: list[str], domain: str, sho
             else "lookalike.brand_in_subdomain"
         out.append((code, token, _evidence(token, domain, shown)))
         return out
-    for label, shown_label in zip(left, shown_left, strict=True):
+    for shown_label in shown_left:
         skel = skeleton(shown_label)
         for word in _SPLIT.split(skel):
             token = matcher.by_skeleton.get(word)
