@@ -61,7 +61,7 @@ def parse_entry(value: object, field: str = "entry") -> str:
     except InvalidURL as exc:
         raise InvalidField(f"{field} {value!r} is not a domain, URL or expression: {exc.message}", field=field) from None
     host = expression.partition("/")[0]
-    if not host or any(c in host for c in " <>\"{}|\\^`'"):
+    if not host or any(c in host for c in " <>\"{}|\\^`'%"):
         raise InvalidField(f"{field} {value!r} has no valid host", field=field)
     return expression
 
