@@ -20,12 +20,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 
-from service import __version__
-from service.api import admin, check, health, lookup, reports
+from service import __version__, metrics
+from service.api import admin, batch, check, health, lookup, reports, safebrowsing
 from service.api.openapi import build_openapi
 from service.checker import Checker
 from service.errors import AbailaError
 from service.live import LiveUpdater
+from service.middleware.metrics import MetricsMiddleware
+from service.middleware.ratelimit import DEFAULT_KEY_RATE, KeyUsage, RateLimitMiddleware
 from service.middleware.requestlog import RequestLogMiddleware
 from service.settings import Settings
 from service.snapshots import load_index
@@ -35,7 +37,7 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("abaila.app")
 
-_API_MODULES = (check, lookup, health, admin, reports)
+_API_MODULES = (check, batch, safebrowsing, lookup, health, metrics, admin, reports)
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "payload_too_large"}
 
@@ -114,13 +116,23 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 await slow.close()
 
     routes = [route for module in _API_MODULES for route in module.routes]
+    app_metrics = metrics.Metrics()
+    key_usage = KeyUsage(settings.redis_url)
     app = Starlette(
         routes=routes,
-        middleware=[Middleware(RequestLogMiddleware)],
+        middleware=[
+            Middleware(RequestLogMiddleware),
+            Middleware(MetricsMiddleware, metrics=app_metrics),
+            Middleware(RateLimitMiddleware, anon_rate=settings.anon_rate, redis_url=settings.redis_url,
+                       key_rate=settings.environ.get("ABAILA_KEY_RATE") or DEFAULT_KEY_RATE, usage=key_usage),
+        ],
         exception_handlers={AbailaError: _abaila_error, HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,
     )
     app.state.settings = settings
+    app.state.metrics = app_metrics
+    app.state.key_usage = key_usage  # service.middleware.ratelimit.key_usage(app) reads it for admins
+    app_metrics.watch(app.state)
     app.state.loaded = None
     app.state.readiness_probes = {}
     app.state.openapi = build_openapi((getattr(m, "openapi_paths", {}) for m in _API_MODULES), __version__)
