@@ -1,0 +1,124 @@
+"""Signals to a verdict (service/scoring.py): levels, weights, reasons, and the acceptance cases of issue 4."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from service.brands import default_brands
+from service.scoring import SUSPICIOUS_AT, WEIGHTS, Facts, score
+from service.urls import parse, registrable_domain
+from service.verdicts import Level, ListHit, PageContext, Reason, Severity
+
+CARD = PageContext(payment_form=True, asks_for=("card", "cvv"))
+
+
+def _facts(url: str, **kwargs) -> Facts:  # type: ignore[no-untyped-def]
+    parsed = parse(url)
+    return Facts(url=parsed, registrable_domain=registrable_domain(parsed.host), raw_url=url, **kwargs)
+
+
+def _young(days: int = 5) -> Reason:
+    return Reason("domain.young", Severity.MEDIUM, 0, {"days": days, "registered_on": "2026-08-01"})
+
+
+@pytest.mark.parametrize("url, level", [
+    # the `abaila check --offline` acceptance cases (issue 4)
+    ("kaspi-kz.top", Level.SUSPICIOUS),
+    ("hоmebank.kz", Level.SUSPICIOUS),  # Cyrillic о
+    ("olx-kz.deal.online", Level.SUSPICIOUS),
+    ("kaspi.kz", Level.TRUSTED),
+    ("halykbank.kz", Level.TRUSTED),
+    ("google.com", Level.TRUSTED),
+    # more look-alikes and ordinary sites
+    ("kaspi.kz.secure-pay.top", Level.SUSPICIOUS),
+    ("homebank.kz.com", Level.SUSPICIOUS),
+    ("egov-shtraf.kz", Level.SUSPICIOUS),
+    ("halyk-bonus.com", Level.SUSPICIOUS),
+    ("kaspii.kz", Level.SUSPICIOUS),
+    ("guide.kaspi.kz", Level.TRUSTED),
+    ("kgd.gov.kz", Level.TRUSTED),
+    ("example.com", Level.NO_KNOWN_RISK),
+    ("tengrinews.kz", Level.NO_KNOWN_RISK),
+    ("new-shop.top", Level.NO_KNOWN_RISK),  # a cheap TLD alone is not enough
+])
+def test_offline_verdicts(url: str, level: Level) -> None:
+    assessment = score(_facts(url, offline=True))
+    assert assessment.level is level, assessment
+    if level is Level.SUSPICIOUS:
+        assert any(r.code.startswith("lookalike.") for r in assessment.reasons)
+        assert assessment.score >= SUSPICIOUS_AT
+
+
+def test_list_hit_blocks_and_allowlist_trusts() -> None:
+    hit = ListHit("kaspi-kz.top/", "abaila-kz-scam", "phishing", "moderator")
+    assert score(_facts("kaspi-kz.top", list_hits=(hit,))).level is Level.BLOCKED
+    allow = ListHit("shop.example/", "allowlist", "allowlist", "moderator")
+    assert score(_facts("shop.example", allow_hits=(allow,))).level is Level.TRUSTED
+
+
+def test_lookalike_asking_for_a_card_is_dangerous() -> None:
+    assessment = score(_facts("kaspi-kz.top", context=CARD))
+    assert assessment.level is Level.DANGEROUS and assessment.score >= 90
+    assert {"lookalike.brand_keyword", "context.asks_card"} <= {r.code for r in assessment.reasons}
+    code = PageContext(payment_form=False, asks_for=("sms_code",))
+    assert score(_facts("hоmebank.kz", context=code)).level is Level.DANGEROUS
+
+
+def test_young_domain_alone_is_unverified_never_dangerous() -> None:
+    assert score(_facts("new-shop.example", slow_reasons=(_young(),))).level is Level.UNVERIFIED
+    assert score(_facts("new-shop.example", slow_reasons=(_young(),), context=CARD)).level is Level.UNVERIFIED
+    worst = score(_facts("new-shop.top", slow_reasons=(_young(),), context=CARD))
+    assert worst.level is not Level.DANGEROUS
+
+
+def test_payment_page_with_unknown_age_is_unverified() -> None:
+    facts = _facts("shop.example", context=CARD, pending=("domain_age",))
+    assessment = score(facts)
+    assert assessment.level is Level.UNVERIFIED
+    assert "domain.age_unknown" in {r.code for r in assessment.reasons}
+    failed = Reason("domain.lookup_failed", Severity.INFO, 0, {})
+    assert score(_facts("shop.example", context=CARD, slow_reasons=(failed,))).level is Level.UNVERIFIED
+    assert score(_facts("shop.example", context=CARD)).level is Level.NO_KNOWN_RISK
+
+
+def test_reasons_carry_table_weights_and_explain_the_score() -> None:
+    assessment = score(_facts("http://user@kaspi-kz.top:8080/oplata"))
+    for r in assessment.reasons:
+        assert (r.severity, r.weight) == WEIGHTS[r.code]
+    assert assessment.score == min(100, sum(r.weight for r in assessment.reasons))
+    assert len({r.code for r in assessment.reasons}) == len(assessment.reasons)
+
+
+def test_slow_reasons_are_reweighted_and_unknown_codes_keep_theirs() -> None:
+    slow = (Reason("dns.private_address", Severity.LOW, 1, {"address": "10.0.0.1"}),
+            Reason("dns.brand_new_signal", Severity.LOW, 12, {}))
+    reasons = {r.code: r for r in score(_facts("shop.example", slow_reasons=slow)).reasons}
+    assert reasons["dns.private_address"].weight == WEIGHTS["dns.private_address"][1]
+    assert reasons["dns.brand_new_signal"].weight == 12
+
+
+def test_every_official_brand_domain_is_trusted() -> None:
+    for brand in default_brands():
+        for domain in brand.official:
+            assert score(_facts(f"http://{domain}/")).level is Level.TRUSTED, domain
+
+
+def test_score_is_fast() -> None:
+    facts = _facts("http://secure-login.kaspi-kz.top/pay?x=1")
+    score(facts)
+    started = time.perf_counter()
+    for _ in range(200):
+        score(facts)
+    assert (time.perf_counter() - started) / 200 < 0.001  # seconds per URL
+
+
+def test_few_false_positives_on_popular_sites() -> None:
+    from tests._env import require_shared_data
+
+    path = require_shared_data() / "popular" / "tranco_top100k_domains.txt"
+    domains = path.read_text(encoding="utf-8").split()[:10000]
+    flagged = [d for d in domains
+               if score(_facts(f"http://{d}/")).level in (Level.SUSPICIOUS, Level.DANGEROUS)]
+    assert len(flagged) / len(domains) <= 0.005, flagged[:20]
