@@ -9,9 +9,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from service.errors import InvalidURL
-from service.urls import (canonicalize, entry_to_expression, expressions, is_ip_host, registrable_domain,
-                          validate_for_api)
-from tests._env import FIXTURES, VECTORS, require_vectors
+from service.urls import (
+    canonicalize,
+    entry_to_expression,
+    expressions,
+    is_ip_host,
+    registrable_domain,
+    validate_for_api,
+)
+from tests._env import FIXTURES, require_vectors
 
 
 def _rows(path: Path) -> list[tuple[str, str]]:
@@ -154,7 +160,8 @@ def test_canonicalize_raises_only_its_error_and_is_idempotent(text: str) -> None
     assert canonicalize(once) == once
 
 
-_url_chars = st.sampled_from(list("abcxyz019-._~%/?#@:[]!$&'()*+,;= \t\n") + ["%2e", "%2F", "%25", "%41", "ә", "і", "о"])
+_url_chars = st.sampled_from(
+    list("abcxyz019-._~%/?#@:[]!$&'()*+,;= \t\n") + ["%2e", "%2F", "%25", "%41", "ә", "і", "о"])
 
 
 @settings(max_examples=500, deadline=None)
