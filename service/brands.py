@@ -60,6 +60,7 @@ class Brand:
     tokens: tuple[str, ...] = ()  # distinctive names: matched inside words and with small typos (5+ letters)
     exact: tuple[str, ...] = ()  # ordinary-word names: matched only as whole words or via look-alike letters
     any_tld: bool = False  # the brand uses its name under many TLDs: `<token>.<other tld>` alone is no look-alike
+    hosting: tuple[str, ...] = ()  # brand-owned domains where anyone publishes: not trusted, not a look-alike
 
     @property
     def primary(self) -> str:
@@ -73,8 +74,10 @@ class Brands:
 
     brands: tuple[Brand, ...]
     _by_official: dict[str, Brand] = field(default_factory=dict, repr=False, compare=False)
+    _hosting: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "_hosting", frozenset(d for brand in self.brands for d in brand.hosting))
         for brand in self.brands:
             for domain in brand.official:
                 self._by_official.setdefault(domain, brand)
@@ -90,6 +93,18 @@ class Brands:
             dot = rest.find(".")
             if dot < 0:
                 return None
+            rest = rest[dot + 1:]
+
+    def is_brand_hosting(self, host: str) -> bool:
+        """Reports whether host is under a brand-owned hosting domain (blogspot.com, amazonaws.com)."""
+        hosting = self._hosting
+        rest = host
+        while True:
+            if rest in hosting:
+                return True
+            dot = rest.find(".")
+            if dot < 0:
+                return False
             rest = rest[dot + 1:]
 
     def is_official(self, host: str) -> bool:
@@ -149,6 +164,7 @@ def parse_brands(text: str, path: Path = Path("<string>")) -> Brands:
             tokens=_strings(path, brand_id, raw, "tokens", _TOKEN),
             exact=_strings(path, brand_id, raw, "exact", _TOKEN),
             any_tld=bool(raw.get("any_tld", False)),
+            hosting=_strings(path, brand_id, raw, "hosting", _DOMAIN),
         ))
     return Brands(tuple(brands))
 

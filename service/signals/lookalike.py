@@ -310,7 +310,8 @@ def lookalike_findings(host: str, registrable_domain: str, public_suffix: str, b
 
     An official domain of a brand (or a host under one) is never a look-alike: scoring trusts it first.
     """
-    if not brands or brands.is_official(host) or registrable_domain == public_suffix or _is_infrastructure(host):
+    if not brands or brands.is_official(host) or registrable_domain == public_suffix or _is_infrastructure(host) \
+            or brands.is_brand_hosting(host):
         return []
     matcher = _matcher(brands)
     labels = host.split(".")
