@@ -1,0 +1,43 @@
+"""Two real `abaila serve` instances on this machine's PostgreSQL and Redis share rate limits and list
+changes (a moderator's change through one is visible through the other within 2 s)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+
+from tests._env import require_postgres, require_redis
+from tests.banks._serve import create_key, environ, serve
+
+
+def test_two_instances_share_limits_and_changes(tmp_path: Path, lists_dir: Path) -> None:
+    database_url, redis_url = require_postgres(), require_redis()
+    env = environ(tmp_path, lists_dir, ABAILA_DATABASE_URL=database_url, ABAILA_REDIS_URL=redis_url,
+                  ABAILA_ANON_RATE="1000/minute")
+    moderator = create_key(env, name="scale moderator", role="moderator")
+    limited = create_key(env, name="scale bank", rate="3/minute")
+    host = f"scale-{uuid.uuid4().hex[:10]}.kz"
+    with serve(env) as first, serve(env) as second:
+        bank = {"Authorization": f"Bearer {limited}"}
+        url = {"url": "https://kaspi-kz.top/"}
+        assert httpx.get(f"{first}/v1/check", params=url, headers=bank).status_code == 200
+        assert httpx.get(f"{second}/v1/check", params=url, headers=bank).status_code == 200
+        assert httpx.get(f"{first}/v1/check", params=url, headers=bank).status_code == 200
+        refused = httpx.get(f"{second}/v1/check", params=url, headers=bank)
+        assert refused.status_code == 429 and refused.headers["retry-after"]  # one budget across instances
+
+        before = httpx.get(f"{second}/v1/check", params={"url": f"https://{host}/pay"}).json()
+        assert before["verdict"] != "blocked"
+        added = httpx.post(f"{first}/v1/admin/entries", json={"entry": host, "reason": "scale test"},
+                           headers={"Authorization": f"Bearer {moderator}"})
+        assert added.status_code in (200, 201), added.text
+        started = time.monotonic()
+        while httpx.get(f"{second}/v1/check", params={"url": f"https://{host}/pay"}).json()["verdict"] != "blocked":
+            assert time.monotonic() - started < 2.0, "the change did not reach the second instance in 2 s"
+            time.sleep(0.05)
+        for base in (first, second):
+            ready = httpx.get(f"{base}/readyz").json()["checks"]
+            assert ready["store"]["backend"] == "postgresql" and ready["signals"]["cache"] == "redis"
