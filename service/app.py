@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service import __version__, metrics
-from service.api import admin, batch, check, health, lookup, reports, safebrowsing
+from service.api import admin, adminpage, batch, check, health, lookup, reports, safebrowsing
 from service.api.openapi import build_openapi
 from service.checker import Checker
 from service.errors import AbailaError
@@ -37,7 +37,7 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("abaila.app")
 
-_API_MODULES = (check, batch, safebrowsing, lookup, health, metrics, admin, reports)
+_API_MODULES = (check, batch, safebrowsing, lookup, health, metrics, admin, reports, adminpage)
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "payload_too_large"}
 

@@ -1,0 +1,198 @@
+"""`/admin`: the moderators' web page — sign in with a token, the reports queue, entries, import, audit.
+
+    GET /admin ──session cookie──> reports queue, entries (search, add, remove), import, audit log
+    POST /admin/login {token} ──> cookie; POST /admin/{entries,entries/{id}/remove,import,reports/{id},logout}
+
+Server-rendered (Jinja2, autoescaped), no external assets, in kk / ru / en (`?lang=`, then the cookie,
+then Accept-Language). The session cookie holds the moderator's token (HttpOnly, SameSite=Strict, Secure
+over https), so it works on any instance behind a load balancer. Every POST carries a CSRF token derived
+from the session (HMAC of the token's hash), checked in constant time; a form posted from another site has
+neither the cookie (SameSite) nor the token. Changes go through the same store methods as the admin API.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from service.api.admin import index_lists, parse_entry, parse_list_name, parse_text
+from service.auth import Principal, principal_for_token
+from service.errors import AbailaError, Forbidden
+from service.lists import parse_list
+from service.store import DEFAULT_LIST
+
+__all__ = ["openapi_paths", "routes"]
+
+_COOKIE = "abaila_admin"
+_LANGS = ("kk", "ru", "en")
+_env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+                          autoescape=True)
+
+_T = {
+    "en": {"title": "moderation", "token": "Moderator token", "login": "Sign in", "logout": "Sign out",
+           "reports": "Reports queue", "entries": "Entries", "import": "Import", "audit": "Audit log", "site": "Site",
+           "kind": "Kind", "comments": "Comments", "note": "note", "accept": "Accept", "reject": "Reject",
+           "none": "Nothing to review", "search": "Search", "entry": "domain or URL", "reason": "reason",
+           "list": "list", "add": "Add", "remove": "Remove", "author": "By", "time": "Time", "dry_run": "dry run",
+           "report": "scam report", "appeal": "appeal", "bad_token": "Unknown or revoked token",
+           "done": "Done", "csrf": "The form expired; try again"},
+    "ru": {"title": "модерация", "token": "Токен модератора", "login": "Войти", "logout": "Выйти",
+           "reports": "Жалобы", "entries": "Записи", "import": "Импорт", "audit": "Журнал", "site": "Сайт",
+           "kind": "Тип", "comments": "Комментарии", "note": "примечание", "accept": "Принять", "reject": "Отклонить",
+           "none": "Нечего рассматривать", "search": "Найти", "entry": "домен или URL", "reason": "причина",
+           "list": "список", "add": "Добавить", "remove": "Удалить", "author": "Кто", "time": "Время",
+           "dry_run": "пробный прогон", "report": "жалоба", "appeal": "апелляция",
+           "bad_token": "Неизвестный или отозванный токен", "done": "Готово", "csrf": "Форма устарела; повторите"},
+    "kk": {"title": "модерация", "token": "Модератор токені", "login": "Кіру", "logout": "Шығу",
+           "reports": "Шағымдар", "entries": "Жазбалар", "import": "Импорт", "audit": "Журнал", "site": "Сайт",
+           "kind": "Түрі", "comments": "Пікірлер", "note": "ескертпе", "accept": "Қабылдау", "reject": "Қабылдамау",
+           "none": "Қарайтын ештеңе жоқ", "search": "Іздеу", "entry": "домен немесе URL", "reason": "себеп",
+           "list": "тізім", "add": "Қосу", "remove": "Алып тастау", "author": "Кім", "time": "Уақыт",
+           "dry_run": "сынақ", "report": "шағым", "appeal": "апелляция",
+           "bad_token": "Белгісіз немесе кері қайтарылған токен", "done": "Дайын", "csrf": "Пішін ескірді; қайталаңыз"},
+}
+
+
+def _lang(request: Request) -> str:
+    for value in (request.query_params.get("lang"), request.cookies.get("abaila_lang")):
+        if value in _LANGS:
+            return value
+    accept = request.headers.get("accept-language", "")
+    return next((lang for lang in _LANGS if lang in accept[:20]), "en")
+
+
+def _csrf(token: str) -> str:
+    return hmac.new(hashlib.sha256(token.encode()).digest(), b"abaila-admin-csrf", "sha256").hexdigest()
+
+
+async def _session(request: Request) -> tuple[Principal | None, str]:
+    token = request.cookies.get(_COOKIE, "")
+    principal = await principal_for_token(request.app.state.store, token) if token else None
+    if principal is not None and principal.role not in ("moderator", "admin"):
+        principal = None
+    return principal, token
+
+
+async def _render(request: Request, *, message: str = "", error: str = "", status: int = 200) -> HTMLResponse:
+    lang = _lang(request)
+    principal, token = await _session(request)
+    context: dict[str, Any] = {"lang": lang, "langs": _LANGS, "t": _T[lang], "principal": principal,
+                               "message": message, "error": error, "q": request.query_params.get("q", "")}
+    if principal is not None:
+        store = request.app.state.store
+        context.update(csrf=_csrf(token), groups=await store.report_groups(status="open"),
+                       entries=await store.search_entries(context["q"].strip().lower(), limit=50),
+                       audit=await store.audit_log(limit=50))
+    response = HTMLResponse(_env.get_template("admin.html").render(context), status_code=status, headers={
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                                   "frame-ancestors 'none'", "Cache-Control": "no-store"})
+    if request.query_params.get("lang") in _LANGS:
+        response.set_cookie("abaila_lang", lang, samesite="strict")
+    return response
+
+
+async def page(request: Request) -> HTMLResponse:
+    return await _render(request)
+
+
+async def login(request: Request) -> Response:
+    form = await request.form()
+    token = str(form.get("token", "")).strip()
+    principal = await principal_for_token(request.app.state.store, token) if token else None
+    if principal is None or principal.role not in ("moderator", "admin"):
+        return await _render(request, error=_T[_lang(request)]["bad_token"], status=401)
+    response = RedirectResponse("/admin", status_code=303)
+    response.set_cookie(_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
+                        path="/admin")
+    return response
+
+
+async def _form(request: Request) -> tuple[Principal, dict[str, str]]:
+    principal, token = await _session(request)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    if principal is None:
+        raise Forbidden("sign in first")
+    if not hmac.compare_digest(form.get("csrf", ""), _csrf(token)):
+        raise Forbidden(_T[_lang(request)]["csrf"])
+    return principal, form
+
+
+async def _act(request: Request, action: str) -> Response:
+    try:
+        principal, form = await _form(request)
+        store = request.app.state.store
+        if action == "logout":
+            response = RedirectResponse("/admin", status_code=303)
+            response.delete_cookie(_COOKIE, path="/admin")
+            return response
+        if action == "add":
+            await store.add_entry(parse_entry(form.get("entry")), reason=parse_text(form.get("reason"), "reason"),
+                                  actor=principal.name,
+                                  list_name=parse_list_name(form.get("list"), default=DEFAULT_LIST) or DEFAULT_LIST)
+            message = _T[_lang(request)]["done"]
+        elif action == "remove":
+            entry = await store.get_entry(int(request.path_params["entry_id"]))
+            await store.remove_entry(entry.expression, reason=parse_text(form.get("reason"), "reason"),
+                                     actor=principal.name, list_name=entry.list,
+                                     lists_hint=index_lists(request, entry.expression))
+            message = _T[_lang(request)]["done"]
+        elif action == "import":
+            parsed = parse_list(form.get("text", ""), path="import", name=DEFAULT_LIST)
+            list_name = parse_list_name(form.get("list")) or DEFAULT_LIST
+            summary = await store.import_entries(parsed.expressions, list_name=list_name, category=None,
+                                                 reason=parse_text(form.get("reason"), "reason"),
+                                                 actor=principal.name, dry_run=form.get("dry_run") == "1")
+            bad = "; ".join(f"line {p.line}: {p.text}" for p in parsed.problems[:20])
+            message = f"+{summary['added']} ={summary['unchanged']}" + (f" ✖ {bad}" if bad else "")
+        else:
+            report = await store.get_report(request.path_params["report_id"])
+            await store.decide(report.id, decision=form.get("decision", ""), note=parse_text(form.get("note"), "note"),
+                               actor=principal.name, lists_hint=index_lists(request, report.expression))
+            message = _T[_lang(request)]["done"]
+    except AbailaError as exc:
+        return await _render(request, error=exc.message, status=exc.status)
+    await request.app.state.live.notify()
+    return await _render(request, message=message)
+
+
+async def logout(request: Request) -> Response:
+    return await _act(request, "logout")
+
+
+async def add(request: Request) -> Response:
+    return await _act(request, "add")
+
+
+async def remove(request: Request) -> Response:
+    return await _act(request, "remove")
+
+
+async def import_text(request: Request) -> Response:
+    return await _act(request, "import")
+
+
+async def decide(request: Request) -> Response:
+    return await _act(request, "decide")
+
+
+routes = [
+    Route("/admin", page, methods=["GET"]),
+    Route("/admin/login", login, methods=["POST"]),
+    Route("/admin/logout", logout, methods=["POST"]),
+    Route("/admin/entries", add, methods=["POST"]),
+    Route("/admin/entries/{entry_id:int}/remove", remove, methods=["POST"]),
+    Route("/admin/import", import_text, methods=["POST"]),
+    Route("/admin/reports/{report_id}", decide, methods=["POST"]),
+]
+
+openapi_paths: dict[str, Any] = {
+    "/admin": {"get": {"summary": "The moderators' web page (HTML; sign in with a moderator token)",
+                       "responses": {"200": {"description": "HTML"}}}},
+}
