@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import string
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -115,18 +116,20 @@ def _parse_ipv4(host: str) -> str | None:
         return None
     values = []
     for part in parts:
-        try:
-            if part[:2] in ("0x", "0X"):
-                value = int(part[2:], 16) if len(part) > 2 else 0
-            elif len(part) > 1 and part[0] == "0":
-                value = int(part[1:], 8)
-            else:
-                if not part.isdigit():
-                    return None
-                value = int(part)
-        except ValueError:
-            return None
-        values.append(value)
+        # int() alone would accept "-1", "+7", "1_000" and whitespace; only plain digits may pass.
+        if part[:2] in ("0x", "0X"):
+            digits, base = part[2:] or "0", 16
+            if not all(c in string.hexdigits for c in digits):
+                return None
+        elif len(part) > 1 and part[0] == "0":
+            digits, base = part[1:], 8
+            if not digits.isdigit() or not digits.isascii() or "8" in digits or "9" in digits:
+                return None
+        else:
+            digits, base = part, 10
+            if not digits.isdigit() or not digits.isascii():
+                return None
+        values.append(int(digits, base))
     last_bytes = 5 - len(values)
     if any(v > 255 for v in values[:-1]) or values[-1] >= 256**last_bytes:
         return None

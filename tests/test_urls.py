@@ -175,3 +175,12 @@ def test_url_shaped_input_is_idempotent_and_expressions_are_bounded(body: str, s
     got = expressions(once)
     assert 1 <= len(got) <= 30
     assert len(set(got)) == len(got)
+
+
+@pytest.mark.parametrize("host", ["0-1", "0x-1", "+7", "1_000", "0x1_0", "09", "1.2.3.-4", "٣"])
+def test_not_ipv4_spellings_stay_hostnames(host: str) -> None:
+    from service.urls import parse
+
+    canonical = parse(f"http://{host}/").host
+    assert not is_ip_host(canonical)
+    assert canonicalize(f"http://{canonical}/") == f"http://{canonical}/"
