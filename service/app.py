@@ -8,7 +8,6 @@ JSON envelope `{"error": {"code", "message", "field"}}` here and nowhere else; a
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
@@ -23,15 +22,12 @@ from starlette.responses import JSONResponse
 from service import __version__, metrics
 from service.api import admin, adminpage, batch, check, health, lookup, reports, safebrowsing
 from service.api.openapi import build_openapi
-from service.checker import Checker
+from service.engine import open_engine
 from service.errors import AbailaError
-from service.live import LiveUpdater
 from service.middleware.metrics import MetricsMiddleware
 from service.middleware.ratelimit import DEFAULT_KEY_RATE, KeyUsage, RateLimitMiddleware
 from service.middleware.requestlog import RequestLogMiddleware
 from service.settings import Settings
-from service.snapshots import load_index
-from service.store import Store
 
 __all__ = ["create_app"]
 
@@ -63,29 +59,17 @@ async def _internal_error(request: Request, exc: Exception) -> JSONResponse:
                         status_code=500)
 
 
-def _slow_signals(settings: Settings) -> Any:
-    """Returns the slow-signal engine, or None when the signals module is not installed."""
-    try:
-        from service.lookups import LookupConfig, SlowSignals
-    except ImportError:  # pragma: no cover - only before the signals module exists
-        return None
-    config = LookupConfig.from_env(settings.environ)
-    return SlowSignals(config)
-
-
 def create_app(settings: Settings | None = None) -> Starlette:
     """Returns the Abaila ASGI app configured from settings (default: the ABAILA_* environment)."""
     settings = settings or Settings.from_env()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        loaded = await asyncio.to_thread(load_index, settings.lists_dir, settings.var_dir)
-        log.info("lists loaded: %d entries from %s (%s, %.2fs)", len(loaded.index), settings.lists_dir,
-                 "snapshot" if loaded.from_snapshot else "built", loaded.seconds)
-        slow = _slow_signals(settings)
-        if slow is not None:
-            await slow.start()
+        engine = await open_engine(settings)
+        app.state.loaded, app.state.checker = engine.loaded, engine.checker
+        app.state.store, app.state.live = engine.store, engine.live
+        if engine.slow is not None:
+            slow = engine.slow
 
             async def signals_probe() -> dict[str, Any]:
                 # A cache outage degrades (checks go on uncached); it is reported but does not make the
@@ -94,26 +78,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 return {"ok": bool(health.get("cache_ok", True)), "required": False, **health}
 
             app.state.readiness_probes["signals"] = signals_probe
-        app.state.loaded = loaded
-        app.state.checker = Checker(loaded.index, slow=slow, deadline_ms=settings.check_deadline_ms,
-                                    verdict_ttl=settings.verdict_ttl)
-        # The store (moderators' entries, reports, keys) lies over the bundled lists; see service.live.
-        store = await Store.open(settings.database_url)
-        live = LiveUpdater(store, lambda: app.state.checker.index, redis_url=settings.redis_url)
-        await live.start()
-        app.state.store, app.state.live = store, live
 
         async def store_probe() -> dict[str, Any]:
-            return {**await store.ping(), "applied": live.version, "poll_error": live.last_error}
+            return {**await engine.store.ping(), "applied": engine.live.version, "poll_error": engine.live.last_error}
 
         app.state.readiness_probes["store"] = store_probe
         try:
             yield
         finally:
-            await live.close()
-            await store.close()
-            if slow is not None:
-                await slow.close()
+            await engine.close()
 
     routes = [route for module in _API_MODULES for route in module.routes]
     app_metrics = metrics.Metrics()

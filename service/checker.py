@@ -14,26 +14,19 @@ The checker owns no policy: matching is `service.index`, weighing is `service.sc
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from service import messages
+from service.brands import Brands
 from service.index import Hit, Index
+from service.lookups import SlowResult, SlowSignals, reasons_from
 from service.scoring import Facts, score
 from service.urls import CanonicalURL, registrable_domain
 from service.verdicts import ListHit, PageContext, Verdict
 
-__all__ = ["Checker", "SlowSignalsProtocol"]
+__all__ = ["Checker"]
 
-log = logging.getLogger("abaila.checker")
-
-
-class SlowSignalsProtocol:
-    """What the checker needs from the slow signals (implemented by service.lookups.SlowSignals)."""
-
-    async def collect(self, host: str, registrable_domain: str, *, deadline_s: float) -> Any:  # pragma: no cover
-        raise NotImplementedError
 
 
 def _utc_now() -> str:
@@ -47,48 +40,42 @@ def _list_hit(hit: Hit) -> ListHit:
 class Checker:
     """Checks URLs against the current index and, unless offline, the slow signals."""
 
-    def __init__(self, index: Index, *, slow: SlowSignalsProtocol | None = None, deadline_ms: int = 1500,
-                 verdict_ttl: int = 300, extra_facts: Callable[[CanonicalURL, str], dict[str, Any]] | None = None,
-                 clock: Callable[[], str] = _utc_now) -> None:
+    def __init__(self, index: Index, *, slow: SlowSignals | None = None, brands: Brands | None = None,
+                 deadline_ms: int = 1500, verdict_ttl: int = 300, clock: Callable[[], str] = _utc_now) -> None:
         self.index = index  # swapped in one assignment when lists are rebuilt
         self.slow = slow
+        self.brands = brands
         self.deadline_ms = deadline_ms
         self.verdict_ttl = verdict_ttl
-        self._extra_facts = extra_facts
         self._clock = clock
-
-    def facts_for(self, parsed: CanonicalURL, *, context: PageContext | None = None, offline: bool = False,
-                  slow: Any = None) -> Facts:
-        """Returns the facts scoring needs for an already parsed URL."""
-        hits = self.index.match_url(parsed)
-        list_hits = tuple(_list_hit(h) for h in hits if h.list.category != "allowlist")
-        allow_hits = tuple(_list_hit(h) for h in hits if h.list.category == "allowlist")
-        domain = registrable_domain(parsed.host)
-        extra: dict[str, Any] = {}
-        if slow is not None:
-            extra = _slow_fact_fields(slow)
-        return _make_facts(url=parsed, registrable_domain=domain, list_hits=list_hits, allow_hits=allow_hits,
-                           context=context, offline=offline, **extra)
 
     async def check(self, parsed: CanonicalURL, *, url: str, lang: str = messages.DEFAULT_LANG,
                     context: PageContext | None = None, offline: bool = False) -> Verdict:
         """Returns the verdict for a parsed URL (the original text is echoed back as `url`)."""
         domain = registrable_domain(parsed.host)
-        slow_result = None
-        facts = self.facts_for(parsed, context=context, offline=True)
+        hits = self.index.match_url(parsed)
+        list_hits = tuple(_list_hit(h) for h in hits if h.list.category != "allowlist")
+        allow_hits = tuple(_list_hit(h) for h in hits if h.list.category == "allowlist")
+        slow: SlowResult | None = None
         # Lists decide first: a listed or allowlisted site needs no slow lookups to be judged.
-        if not offline and self.slow is not None and not facts.list_hits and not facts.allow_hits:
-            slow_result = await self.slow.collect(parsed.host, domain, deadline_s=self.deadline_ms / 1000)
-            facts = self.facts_for(parsed, context=context, offline=False, slow=slow_result)
-        return self.render(parsed, url, facts, lang=lang, slow=slow_result)
+        if not offline and self.slow is not None and not list_hits and not allow_hits:
+            slow = await self.slow.collect(parsed.host, domain, deadline_s=self.deadline_ms / 1000)
+        facts = Facts(
+            url=parsed, registrable_domain=domain, list_hits=list_hits, allow_hits=allow_hits, context=context,
+            offline=offline, raw_url=url, brands=self.brands,
+            slow=dict(slow.facts) if slow else {},
+            slow_reasons=tuple(reasons_from(slow.facts)) if slow else (),
+            pending=slow.pending if slow else (),
+        )
+        return self.render(parsed, url, facts, lang=lang, slow=slow)
 
-    def render(self, parsed: CanonicalURL, url: str, facts: Facts, *, lang: str, slow: Any = None) -> Verdict:
+    def render(self, parsed: CanonicalURL, url: str, facts: Facts, *, lang: str,
+               slow: SlowResult | None = None) -> Verdict:
+        """Returns the Verdict for facts: scored, with messages and advice in lang."""
         assessment = score(facts)
         signals: dict[str, Any] = {"lists": [h.to_json() for h in facts.list_hits + facts.allow_hits]}
-        pending: tuple[str, ...] = ()
         if slow is not None:
-            signals.update(getattr(slow, "signals", {}) or {})
-            pending = tuple(getattr(slow, "pending", ()) or ())
+            signals.update(slow.signals)
         if facts.context is not None:
             signals["context"] = facts.context.to_json()
         return Verdict(
@@ -100,32 +87,12 @@ class Checker:
             score=assessment.score,
             reasons=assessment.reasons,
             messages=tuple(messages.render(r.code, lang, r.evidence) for r in assessment.reasons),
-            advice=tuple(messages.advice(assessment.level.value, lang)),
+            advice=tuple(messages.advice(assessment.level.value, lang, assessment.reasons)),
             signals=signals,
-            complete=not pending,
-            pending=pending,
+            complete=not facts.pending,
+            pending=facts.pending,
             checked_at=self._clock(),
-            ttl=self.verdict_ttl if not pending else min(self.verdict_ttl, 30),
+            # A verdict with a signal still pending is worth asking again soon: the lookup finishes meanwhile.
+            ttl=self.verdict_ttl if not facts.pending else min(self.verdict_ttl, 30),
             lang=lang,
         )
-
-
-def _slow_fact_fields(slow: Any) -> dict[str, Any]:
-    """Returns the Facts fields that carry slow-signal results, for whichever fields scoring defines."""
-    fields: dict[str, Any] = {}
-    names = getattr(Facts, "__dataclass_fields__", {})
-    if "slow" in names:
-        fields["slow"] = dict(getattr(slow, "facts", {}) or {})
-    if "slow_reasons" in names:
-        try:
-            from service.lookups import reasons_from
-
-            fields["slow_reasons"] = tuple(reasons_from(getattr(slow, "facts", {}) or {}))
-        except ImportError:  # pragma: no cover - the signals module is optional at this stage
-            fields["slow_reasons"] = ()
-    return fields
-
-
-def _make_facts(**kwargs: Any) -> Facts:
-    names = Facts.__dataclass_fields__
-    return Facts(**{k: v for k, v in kwargs.items() if k in names})

@@ -145,16 +145,11 @@ def _format_text(verdict: dict[str, Any]) -> str:
 
 
 async def _check_all(args: argparse.Namespace, settings: Settings) -> int:
-    from service.app import _slow_signals
-    from service.checker import Checker
-    from service.snapshots import load_index
+    from service.engine import open_engine
     from service.urls import validate_for_api
 
-    loaded = await asyncio.to_thread(load_index, settings.lists_dir, settings.var_dir)
-    slow = None if args.offline else _slow_signals(settings)
-    if slow is not None:
-        await slow.start()
-    checker = Checker(loaded.index, slow=slow, deadline_ms=settings.check_deadline_ms, verdict_ttl=settings.verdict_ttl)
+    engine = await open_engine(settings, offline=args.offline, follow=False)
+    checker = engine.checker
     order = ["blocked", "dangerous", "suspicious", "unverified"]
     fail_at = order.index(args.fail_on) if args.fail_on in order else -1
     status = 0
@@ -171,43 +166,56 @@ async def _check_all(args: argparse.Namespace, settings: Settings) -> int:
             if status == 0 and verdict["verdict"] in order and order.index(verdict["verdict"]) <= fail_at:
                 status = 1
     finally:
-        if slow is not None:
-            await slow.close()
+        await engine.close()
     return status
 
 
-def _lists(args: argparse.Namespace, settings: Settings) -> int:
-    from service.snapshots import load_index
+async def _lists(args: argparse.Namespace, settings: Settings) -> int:
+    """`lists stats` and `lists export`: the bundled files plus the moderators' entries in the store."""
+    from service.engine import open_engine
 
-    loaded = load_index(settings.lists_dir, settings.var_dir)
-    if args.lists_command == "stats":
-        if args.json:
-            print(json.dumps({"lists": list(loaded.stats), "entries": len(loaded.index), "problems": [
-                {"path": p.path, "line": p.line, "message": p.message} for p in loaded.problems]},
-                ensure_ascii=False, indent=2))
-            return 0
-        print(f"{'list':<32} {'category':<12} {'format':<14} {'entries':>9} {'bad lines':>9}")
-        for item in loaded.stats:
-            print(f"{item['name']:<32} {item['category']:<12} {item['format']:<14} {item['entries']:>9} "
-                  f"{item['problems']:>9}")
-        print(f"{'total (unique entries)':<60} {len(loaded.index):>9} {len(loaded.problems):>9}")
-        for problem in loaded.problems[:20]:
-            print(f"  {problem.path}:{problem.line}: {problem.message}", file=sys.stderr)
+    engine = await open_engine(settings, offline=True, follow=False)
+    try:
+        loaded, index = engine.loaded, engine.checker.index
+        categories = {info.name: info.category for info in index.lists}
+        sizes = {name: size for name, size in index.list_sizes().items() if size}
+        if args.lists_command == "stats":
+            return _print_stats(args, loaded, sizes, categories)
+        from service.lists import export_list
+
+        if args.list_name and args.list_name not in sizes:
+            raise ConfigError(f"no list named {args.list_name!r}; lists: {', '.join(sorted(sizes))}")
+
+        def wanted(name: str, category: str) -> bool:
+            return name == args.list_name if args.list_name else category != "allowlist"
+
+        expressions = [text for text, info in index.iter_entries() if wanted(info.name, info.category)]
+        output = export_list(sorted(set(expressions)), args.format)
+        if args.output:
+            Path(args.output).write_text(output, encoding="utf-8")
+        else:
+            sys.stdout.write(output)
         return 0
-    from service.lists import export_list
+    finally:
+        await engine.close()
 
-    names = {item["name"] for item in loaded.stats}
-    if args.list_name and args.list_name not in names:
-        raise ConfigError(f"no list named {args.list_name!r}; lists: {', '.join(sorted(names))}")
-    def wanted(name: str, category: str) -> bool:
-        return name == args.list_name if args.list_name else category != "allowlist"
 
-    expressions = [text for text, info in loaded.index.iter_entries() if wanted(info.name, info.category)]
-    output = export_list(sorted(set(expressions)), args.format)
-    if args.output:
-        Path(args.output).write_text(output, encoding="utf-8")
-    else:
-        sys.stdout.write(output)
+def _print_stats(args: argparse.Namespace, loaded: Any, sizes: dict[str, int], categories: dict[str, str]) -> int:
+    problems = [{"path": p.path, "line": p.line, "message": p.message} for p in loaded.problems]
+    if args.json:
+        print(json.dumps({"files": list(loaded.stats), "lists": [
+            {"name": name, "category": categories[name], "entries": size} for name, size in sorted(sizes.items())],
+            "entries": sum(sizes.values()), "problems": problems}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{'file':<40} {'format':<14} {'entries':>9} {'bad lines':>9}")
+    for item in loaded.stats:
+        print(f"{Path(str(item['path'])).name:<40} {item['format']:<14} {item['entries']:>9} {item['problems']:>9}")
+    print(f"\n{'list (bundled files + moderators)':<40} {'category':<14} {'entries':>9}")
+    for name, size in sorted(sizes.items()):
+        print(f"{name:<40} {categories[name]:<14} {size:>9}")
+    print(f"{'total':<55} {sum(sizes.values()):>9}")
+    for problem in loaded.problems[:20]:
+        print(f"  {problem.path}:{problem.line}: {problem.message}", file=sys.stderr)
     return 0
 
 
@@ -229,7 +237,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return asyncio.run(run_keys(args, settings))
         if args.command == "lists":
-            return _lists(args, settings)
+            return asyncio.run(_lists(args, settings))
     except AbailaError as exc:
         print(f"abaila: {exc.message}", file=sys.stderr)
         return 2

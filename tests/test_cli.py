@@ -51,9 +51,26 @@ def test_lists_stats_reports_bad_lines(tmp_path: Path, lists_dir: Path) -> None:
     out = run(tmp_path, lists_dir, "lists", "stats", "--json")
     assert out.returncode == 0, out.stderr
     stats = json.loads(out.stdout)
-    broken = next(item for item in stats["lists"] if item["name"] == "broken")
+    broken = next(item for item in stats["files"] if item["name"] == "broken")
     assert broken["entries"] == 2
+    assert {"name": "broken", "category": "unknown", "entries": 2} in stats["lists"]
     assert sorted(p["line"] for p in stats["problems"] if p["path"].endswith("broken.txt")) == [4, 6]
+
+
+def test_lists_add_then_export_and_stats_include_the_store(tmp_path: Path, lists_dir: Path) -> None:
+    added = run(tmp_path, lists_dir, "lists", "add", "fresh-scam.top", "--reason", "seen in a report")
+    assert added.returncode == 0, added.stderr
+    exported = run(tmp_path, lists_dir, "lists", "export")
+    assert "fresh-scam.top" in exported.stdout and "kaspi-kz.top" in exported.stdout
+    stats = json.loads(run(tmp_path, lists_dir, "lists", "stats", "--json").stdout)
+    assert any(item["entries"] == 1 and item["category"] == "phishing" for item in stats["lists"]
+               if item["name"] == "abaila-moderators")
+    checked = json.loads(run(tmp_path, lists_dir, "check", "--offline", "--json", "https://fresh-scam.top/x").stdout)
+    assert checked["verdict"] == "blocked"
+    removed = run(tmp_path, lists_dir, "lists", "remove", "fresh-scam.top", "--reason", "false positive")
+    assert removed.returncode == 0, removed.stderr
+    again = json.loads(run(tmp_path, lists_dir, "check", "--offline", "--json", "https://fresh-scam.top/x").stdout)
+    assert again["verdict"] != "blocked"
 
 
 def test_lists_export_formats(tmp_path: Path, lists_dir: Path) -> None:

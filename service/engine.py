@@ -1,0 +1,74 @@
+"""Settings to a ready checker: lists, protected brands, the store's entries, slow signals.
+
+    settings ──load_index──> Index (bundled lists, snapshot) ──LiveUpdater──> + moderators' entries (store)
+             ──load_brands─> Brands         ──SlowSignals──> domain age, DNS (unless offline)
+                                         └──> Checker
+
+Both the server (`service.app` lifespan) and the one-shot CLI (`abaila check`) open one, so a URL gets
+the same verdict through either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+
+from service.brands import Brands, default_brands, load_brands
+from service.checker import Checker
+from service.live import LiveUpdater
+from service.lookups import LookupConfig, SlowSignals
+from service.settings import Settings
+from service.snapshots import LoadedIndex, load_index
+from service.store import Store
+
+__all__ = ["Engine", "open_engine"]
+
+log = logging.getLogger("abaila.engine")
+
+
+@dataclass
+class Engine:
+    checker: Checker
+    loaded: LoadedIndex
+    store: Store
+    live: LiveUpdater
+    slow: SlowSignals | None
+
+    async def close(self) -> None:
+        await self.live.close()
+        await self.store.close()
+        if self.slow is not None:
+            await self.slow.close()
+
+
+def brands_for(settings: Settings) -> Brands:
+    """Returns the protected brands: `brands.toml` in the lists directory, else the bundled file."""
+    path = settings.lists_dir / "brands.toml"
+    return load_brands(path) if path.is_file() else default_brands()
+
+
+async def open_engine(settings: Settings, *, offline: bool = False, follow: bool = True) -> Engine:
+    """Returns a started engine; `follow=False` applies the store once without polling for changes."""
+    settings.var_dir.mkdir(parents=True, exist_ok=True)
+    loaded = await asyncio.to_thread(load_index, settings.lists_dir, settings.var_dir)
+    log.info("lists loaded: %d entries from %s (%s, %.2fs)", len(loaded.index), settings.lists_dir,
+             "snapshot" if loaded.from_snapshot else "built", loaded.seconds)
+    brands = await asyncio.to_thread(brands_for, settings)
+    slow = None if offline else SlowSignals(LookupConfig.from_env(settings.environ))
+    store = await Store.open(settings.database_url)
+    checker = Checker(loaded.index, slow=slow, brands=brands, deadline_ms=settings.check_deadline_ms,
+                      verdict_ttl=settings.verdict_ttl)
+    live = LiveUpdater(store, lambda: checker.index, redis_url=settings.redis_url if follow else None)
+    try:
+        if slow is not None:
+            await slow.start()
+        await live.start()
+        if not follow:
+            await live.close()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            await store.close()
+        raise
+    return Engine(checker, loaded, store, live, slow)
