@@ -5,7 +5,8 @@
       └── extension ──► RecordingProxy :<proxy port> ──► abaila serve :<api port>
                         (keeps every request line and body, so tests can prove no page path left the browser)
 
-The service gets a temporary lists dir: one scam list, one allowlist.
+The service gets a temporary lists dir: one scam list, one allowlist, and the bundled protected-brands file
+(without `brands.toml` in ABAILA_LISTS_DIR the service knows no brands, so no look-alike is ever found).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import contextlib
 import http.server
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -76,6 +78,8 @@ def write_lists(directory: Path) -> Path:
         f"# name: test-scam\n# category: scam\n# format: plain\n{SCAM_HOST}\n", encoding="utf-8")
     (directory / "test-allowlist.txt").write_text(
         f"# name: test-allowlist\n# category: allowlist\n# format: plain\n{HONEST_HOST}\n", encoding="utf-8")
+    # The look-alike detector reads the protected brands from the lists dir only.
+    shutil.copyfile(ROOT / "blocklists" / "brands.toml", directory / "brands.toml")
     return directory
 
 
@@ -184,8 +188,9 @@ label{display:block;margin-top:10px}</style></head>
 <label>CVV <input name="cvv" autocomplete="cc-csc"></label>
 <button id="paybutton" type="submit">Pay now</button>
 </form>
-<script>window.paid = false; document.getElementById('pay').addEventListener('submit', e => {
-  e.preventDefault(); window.paid = true; document.title = 'paid'; });</script>
+<script>window.paid = false; window.submits = 0;
+document.getElementById('pay').addEventListener('submit', e => {
+  e.preventDefault(); window.submits += 1; window.paid = true; document.title = 'paid'; });</script>
 </body></html>"""
 
 LATE = """<!doctype html><html><head><meta charset="utf-8"><title>Cart</title></head>
