@@ -13,13 +13,14 @@ moderators' list, accepting an appeal takes it off every list the running index 
 too), rejecting closes the group. A report's id is a random 64-bit token, so only its reporter can
 look it up; the reporter sees the status and the moderator's note, never who decided.
 
-The public route is limited per client address to REPORTS_PER_WINDOW in WINDOW_SECONDS (in this process).
+The public route is limited per client address to REPORTS_PER_WINDOW in WINDOW_SECONDS, whatever
+credential it carries: RATE_LIMITS below is handed by create_app to the rate-limit middleware, whose counters
+are in Redis when ABAILA_REDIS_URL is set, so every instance shares them (else in this process).
 """
 
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
 from starlette.requests import Request
@@ -29,50 +30,23 @@ from starlette.routing import Route
 from service.api.admin import MODERATORS, index_lists, parse_category, parse_list_name, parse_text
 from service.api.bodies import read_json_object, require_type
 from service.auth import authenticate
-from service.errors import InvalidField, NotFound, RateLimited
+from service.errors import InvalidField, NotFound
 from service.store import REPORT_KINDS
 from service.urls import entry_to_expression, validate_for_api
 
-__all__ = ["REPORTS_PER_WINDOW", "WINDOW_SECONDS", "openapi_paths", "routes"]
+__all__ = ["RATE_LIMITS", "REPORTS_PER_WINDOW", "WINDOW_SECONDS", "openapi_paths", "routes"]
 
 REPORTS_PER_WINDOW = 10  # reports per client address...
 WINDOW_SECONDS = 600  # ...per ten minutes: enough for a person, too few to flood the queue
+# For service.middleware.ratelimit.RateLimitMiddleware(address_paths=...): path -> (method, rate, counter name)
+RATE_LIMITS = {"/v1/reports": ("POST", f"{REPORTS_PER_WINDOW}/{WINDOW_SECONDS} seconds", "report")}
 MAX_COMMENT = 1000  # characters
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _REPORT_ID = re.compile(r"^r[0-9a-f]{16}$")
 
 
-class _Window:
-    """Counts requests per client in fixed windows; old windows are dropped as they pass."""
-
-    def __init__(self, limit: int, seconds: float) -> None:
-        self.limit, self.seconds = limit, seconds
-        self._counts: dict[str, int] = {}
-        self._window = 0
-
-    def hit(self, client: str, now: float) -> float | None:
-        """Counts one request; returns None when allowed, else the seconds until the window ends."""
-        window = int(now // self.seconds)
-        if window != self._window:
-            self._window, self._counts = window, {}
-        count = self._counts.get(client, 0) + 1
-        self._counts[client] = count
-        return None if count <= self.limit else (window + 1) * self.seconds - now
-
-
-def _limiter(request: Request) -> _Window:
-    state = request.app.state
-    if not hasattr(state, "report_window"):
-        state.report_window = _Window(REPORTS_PER_WINDOW, WINDOW_SECONDS)
-    return state.report_window  # type: ignore[no-any-return]
-
-
 async def create_report(request: Request) -> JSONResponse:
-    client = request.client.host if request.client else "unknown"
-    wait = _limiter(request).hit(client, time.time())
-    if wait is not None:
-        raise RateLimited(f"at most {REPORTS_PER_WINDOW} reports per {WINDOW_SECONDS // 60} minutes; try later",
-                          headers={"Retry-After": str(int(wait) + 1)})
+    client = request.client.host if request.client else "unknown"  # counted by the middleware (RATE_LIMITS)
     body = await read_json_object(request, max_bytes=16 * 1024)
     url = require_type(body, "url", str, required=True)
     parsed = validate_for_api(url)

@@ -11,6 +11,10 @@
                ─> every answer of a limited route carries RateLimit-Limit, RateLimit-Remaining and
                   RateLimit-Reset (seconds until the window resets; draft-ietf-httpapi-ratelimit-headers)
 
+Some public routes are limited per client address only, whatever credential they carry, with their own
+rate and counter (`address_paths`: {path: (method, rate, name)}; create_app passes POST /v1/reports,
+10 per 10 minutes): the same storage, so with Redis every instance shares those counts too.
+
 A request costs 1 whatever it carries: a batch of 500 URLs is one request (its URLs are counted in the
 key's usage, not against its rate). The authenticated principal is left in `request.state.principal` so
 endpoints do not authenticate twice; `require_principal(request)` is what an endpoint that needs a key
@@ -151,8 +155,12 @@ class KeyUsage:
 class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, *, anon_rate: str = "120/minute", key_rate: str = DEFAULT_KEY_RATE,
                  redis_url: str | None = None, paths: Iterable[str] = LIMITED_PATHS,
-                 usage: KeyUsage | None = None) -> None:
+                 usage: KeyUsage | None = None,
+                 address_paths: dict[str, tuple[str, str, str]] | None = None) -> None:
         self.app = app
+        # path -> (method, limit, counter name): limited per client address only (e.g. POST /v1/reports)
+        self.address_paths = {path: (method.upper(), parse_rate(rate, name=f"rate of {path}"), name)
+                              for path, (method, rate, name) in (address_paths or {}).items()}
         self.anon_limit = parse_rate(anon_rate, name="ABAILA_ANON_RATE")
         self.key_rate = key_rate
         parse_rate(key_rate, name="ABAILA_KEY_RATE")
@@ -180,6 +188,11 @@ class RateLimitMiddleware:
         return self._limiter
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in self.address_paths:
+            method, limit, name = self.address_paths[scope["path"]]
+            if scope["method"] == method and limit is not None:
+                await self._address_limited(scope, receive, send, limit, name)
+                return
         if scope["type"] != "http" or scope["path"] not in self.paths:
             await self.app(scope, receive, send)
             return
@@ -224,6 +237,27 @@ class RateLimitMiddleware:
         if principal is not None:
             state = scope.get("state") or {}
             await self.usage.add(str(principal.id), {"requests": 1, "urls": int(state.get("urls_checked", 1))})
+
+    async def _address_limited(self, scope: Scope, receive: Receive, send: Send, item: RateLimitItem,
+                               name: str) -> None:
+        scope.setdefault("state", {})["route_template"] = scope["path"]  # for metrics, if answered here
+        client = scope.get("client")
+        allowed, headers = await self._hit(item, (name, client[0] if client else "unknown"))
+        if not allowed:
+            retry = dict(headers)[b"ratelimit-reset"].decode()
+            minutes = item.get_expiry() // 60
+            per = f"{minutes} minutes" if minutes > 1 and item.get_expiry() % 60 == 0 else f"{item.get_expiry()} s"
+            exc = RateLimited(f"at most {item.amount} per {per} from one address; retry in {retry} s",
+                              headers={"Retry-After": retry})
+            await _error(exc, headers)(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start" and headers:
+                message["headers"] = list(message.get("headers", ())) + headers
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
     async def _hit(self, item: RateLimitItem, ident: tuple[str, str]) -> tuple[bool, list[tuple[bytes, bytes]]]:
         """Counts one request; returns whether it is allowed and the RateLimit-* headers."""
