@@ -14,6 +14,8 @@ The checker owns no policy: matching is `service.index`, weighing is `service.sc
 from __future__ import annotations
 
 import datetime as dt
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
@@ -37,21 +39,72 @@ def _list_hit(hit: Hit) -> ListHit:
     return ListHit(hit.expression, hit.list.name, hit.list.category, hit.list.source)
 
 
+_CacheKey = tuple[str, str, "PageContext | None", bool]
+
+
 class Checker:
-    """Checks URLs against the current index and, unless offline, the slow signals."""
+    """Checks URLs against the current index and, unless offline, the slow signals.
+
+    Complete verdicts are kept in a small LRU for `VERDICT_CACHE_SECONDS`: a bank or an extension asks about
+    the same URL many times, and scoring costs far more than a dict lookup. An entry is used only while the
+    index is the same object at the same generation, so a moderator's change is never hidden by it.
+    """
+
+    VERDICT_CACHE_SIZE = 20_000  # entries
+    VERDICT_CACHE_SECONDS = 60.0  # seconds; slow-signal facts have their own, longer cache below it
 
     def __init__(self, index: Index, *, slow: SlowSignals | None = None, brands: Brands | None = None,
-                 deadline_ms: int = 1500, verdict_ttl: int = 300, clock: Callable[[], str] = _utc_now) -> None:
+                 deadline_ms: int = 1500, verdict_ttl: int = 300, clock: Callable[[], str] = _utc_now,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.index = index  # swapped in one assignment when lists are rebuilt
         self.slow = slow
         self.brands = brands
         self.deadline_ms = deadline_ms
         self.verdict_ttl = verdict_ttl
         self._clock = clock
+        self._monotonic = monotonic
+        self._verdicts: OrderedDict[_CacheKey, tuple[Index, int, float, Verdict]] = OrderedDict()
+
+    def cached(self, url: str, *, lang: str = messages.DEFAULT_LANG, context: PageContext | None = None,
+               offline: bool = False) -> Verdict | None:
+        """Returns the remembered verdict for exactly this URL text and options, or None.
+
+        A URL only gets remembered after it passed validation and was checked, so a hit needs neither again.
+        """
+        return self._cached((url, lang, context, offline))
+
+    def _cached(self, key: _CacheKey) -> Verdict | None:
+        entry = self._verdicts.get(key)
+        if entry is None:
+            return None
+        index, generation, expires, verdict = entry
+        if index is not self.index or generation != index.generation or expires < self._monotonic():
+            del self._verdicts[key]
+            return None
+        self._verdicts.move_to_end(key)
+        return verdict
+
+    def _remember(self, key: _CacheKey, verdict: Verdict) -> None:
+        if not verdict.complete:
+            return  # a pending signal will finish in the background; ask again next time
+        self._verdicts[key] = (self.index, self.index.generation, self._monotonic() + self.VERDICT_CACHE_SECONDS,
+                               verdict)
+        if len(self._verdicts) > self.VERDICT_CACHE_SIZE:
+            self._verdicts.popitem(last=False)
 
     async def check(self, parsed: CanonicalURL, *, url: str, lang: str = messages.DEFAULT_LANG,
                     context: PageContext | None = None, offline: bool = False) -> Verdict:
         """Returns the verdict for a parsed URL (the original text is echoed back as `url`)."""
+        key = (url, lang, context, offline)
+        cached = self._cached(key)
+        if cached is not None:
+            return cached
+        verdict = await self._check(parsed, url=url, lang=lang, context=context, offline=offline)
+        self._remember(key, verdict)
+        return verdict
+
+    async def _check(self, parsed: CanonicalURL, *, url: str, lang: str, context: PageContext | None,
+                     offline: bool) -> Verdict:
         domain = registrable_domain(parsed.host)
         hits = self.index.match_url(parsed)
         list_hits = tuple(_list_hit(h) for h in hits if h.list.category != "allowlist")

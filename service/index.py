@@ -110,6 +110,7 @@ class Index:
         self._added: dict[int, set[tuple[str, int]]] = {}
         self._removed: set[tuple[int, int]] = set()
         self._list_ids = {info.name: i for i, info in enumerate(self.lists)}
+        self.generation = 0  # bumped by every overlay change: caches of answers compare it
 
     # -- sizes ------------------------------------------------------------------------------------------
 
@@ -217,6 +218,7 @@ class Index:
 
     def add(self, expression: str, info: ListInfo) -> None:
         """Adds one entry to the overlay (idempotent)."""
+        self.generation += 1
         list_id = self.list_id(info)
         key = expression_key(expression)
         self._removed.discard((key, list_id))
@@ -225,6 +227,7 @@ class Index:
 
     def remove(self, expression: str, list_name: str) -> None:
         """Removes one entry (idempotent; a no-op for an entry that is not there)."""
+        self.generation += 1
         list_id = self._list_ids.get(list_name)
         if list_id is None:
             return

@@ -65,6 +65,8 @@ class Metrics:
         self.latency = Histogram("abaila_http_request_duration_seconds", "HTTP request latency by route template",
                                  ["route", "method"], buckets=LATENCY_BUCKETS, registry=self.registry)
         self.verdicts = Counter("abaila_verdicts", "Verdicts given, by level", ["level"], registry=self.registry)
+        self._children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        self._verdict_children: dict[str, Any] = {}
         self._app_state = _AppState()
         self.registry.register(self._app_state)
 
@@ -73,8 +75,19 @@ class Metrics:
         self._app_state._state = app_state
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
-        self.requests.labels(route, method, str(status)).inc()
-        self.latency.labels(route, method).observe(seconds)
+        # labels() costs more than the increment itself; the label sets are few, so keep their children.
+        children = self._children.get((route, method, status))
+        if children is None:
+            children = self._children[(route, method, status)] = (
+                self.requests.labels(route, method, str(status)), self.latency.labels(route, method))
+        children[0].inc()
+        children[1].observe(seconds)
+
+    def count_verdict(self, level: str, count: int = 1) -> None:
+        child = self._verdict_children.get(level)
+        if child is None:
+            child = self._verdict_children[level] = self.verdicts.labels(level)
+        child.inc(count)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

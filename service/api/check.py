@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import json
+from collections import OrderedDict
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 
 from service import messages
 from service.api.bodies import read_json_object, require_type
 from service.errors import InvalidField
 from service.urls import validate_for_api
-from service.verdicts import PageContext
+from service.verdicts import PageContext, Verdict
 
 __all__ = ["parse_context", "parse_lang", "routes"]
 
@@ -45,15 +47,40 @@ def parse_context(value: object) -> PageContext | None:
     return PageContext(payment_form=payment_form, asks_for=tuple(dict.fromkeys(asks_for)))
 
 
-async def _check(request: Request, url: object, lang: str, context: PageContext | None) -> JSONResponse:
-    parsed = validate_for_api(url)
+class _RenderedBodies:
+    """The JSON bytes of recently answered verdicts, so a remembered verdict is not serialized again."""
+
+    SIZE = 2048  # entries
+
+    def __init__(self) -> None:
+        self._bodies: OrderedDict[int, tuple[Verdict, bytes]] = OrderedDict()
+
+    def render(self, verdict: Verdict) -> bytes:
+        entry = self._bodies.get(id(verdict))
+        if entry is not None and entry[0] is verdict:
+            return entry[1]
+        body = json.dumps(verdict.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        self._bodies[id(verdict)] = (verdict, body)  # holding the verdict keeps its id from being reused
+        if len(self._bodies) > self.SIZE:
+            self._bodies.popitem(last=False)
+        return body
+
+
+_bodies = _RenderedBodies()
+
+
+async def _check(request: Request, url: object, lang: str, context: PageContext | None) -> Response:
     checker = request.app.state.checker
-    verdict = await checker.check(parsed, url=url, lang=lang, context=context)  # type: ignore[arg-type]
+    verdict = checker.cached(url, lang=lang, context=context) if isinstance(url, str) else None
+    if verdict is None:
+        parsed = validate_for_api(url)
+        verdict = await checker.check(parsed, url=url, lang=lang, context=context)  # type: ignore[arg-type]
     request.state.verdict = verdict.verdict.value  # for metrics and logs, never the URL
-    return JSONResponse(verdict.to_json(), headers={"Cache-Control": f"private, max-age={verdict.ttl}"})
+    return Response(_bodies.render(verdict), media_type="application/json",
+                    headers={"Cache-Control": f"private, max-age={verdict.ttl}"})
 
 
-async def check_get(request: Request) -> JSONResponse:
+async def check_get(request: Request) -> Response:
     params = request.query_params
     if len(params.getlist("url")) > 1:
         raise InvalidField("give exactly one url parameter", field="url")
@@ -64,7 +91,7 @@ async def check_get(request: Request) -> JSONResponse:
     return await _check(request, url, lang, None)
 
 
-async def check_post(request: Request) -> JSONResponse:
+async def check_post(request: Request) -> Response:
     body = await read_json_object(request)
     url = require_type(body, "url", str, required=True)
     lang = parse_lang(require_type(body, "lang", str), request.headers.get("accept-language"))

@@ -42,6 +42,6 @@ class MetricsMiddleware:
             template = getattr(scope.get("route"), "path", None) or state.get("route_template") or "unmatched"
             self.metrics.observe(template, scope["method"], status, time.perf_counter() - started)
             if "verdict" in state:
-                self.metrics.verdicts.labels(state["verdict"]).inc()
+                self.metrics.count_verdict(state["verdict"])
             for level, count in (state.get("verdicts") or {}).items():
-                self.metrics.verdicts.labels(level).inc(count)
+                self.metrics.count_verdict(level, count)
