@@ -250,8 +250,13 @@ async function report(url, kind, comment) {
     }
 }
 
-async function popupState() {
-    const tab = await ext.tabs.activeTab();
+async function popupState(sender, tabId) {
+    // The toolbar popup asks about the active tab. Only the extension's own pages may name another tab
+    // (tests open popup.html?tabId=N in a tab of its own); a content script never can.
+    const fromExtensionPage = String(sender.url ?? '').startsWith(ext.extensionURL(''));
+    const tab = Number.isInteger(tabId) && fromExtensionPage
+        ? await ext.tabs.get(tabId).catch(() => undefined)
+        : await ext.tabs.activeTab();
     const site = tab ? siteOf(tab.url ?? '') : null;
     if ( site === null ) { return { web: false }; }
     if ( isAllowedHere(tab.id, site.host) ) {
@@ -316,7 +321,7 @@ ext.onMessage(async (request, sender) => {
         return { lang: state.lang, messages: state.messages };
     // popup
     case 'popupState':
-        return popupState();
+        return popupState(sender, request.tabId);
     default:
         return { error: `unknown message: ${request.what}` };
     }

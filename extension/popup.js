@@ -21,9 +21,14 @@ async function main() {
     const i18n = await loadPageStrings();
     document.querySelector('#settings').addEventListener('click', () => ext.openOptionsPage());
     const verdict = document.querySelector('#verdict');
-    const state = await ext.sendMessage({ what: 'popupState' }).catch(() => null);
+    // `?tabId=N` names the tab to describe (used by the browser tests, which open this page in a tab);
+    // the toolbar opens the popup without it, for the active tab.
+    const tabId = Number.parseInt(new URLSearchParams(location.search).get('tabId') ?? '', 10);
+    const request = Number.isInteger(tabId) ? { what: 'popupState', tabId } : { what: 'popupState' };
+    const state = await ext.sendMessage(request).catch(() => null);
     if ( state === null || state.web === false ) {
         verdict.textContent = i18n.text('popupNotWeb');
+        document.body.dataset.ready = 'true';
         return;
     }
     document.querySelector('#host').textContent = state.host;
@@ -39,6 +44,7 @@ async function main() {
         document.querySelector('#reportResult').textContent = i18n.text(result?.ok ? 'popupReported' : 'popupReportFailed');
         if ( !result?.ok ) { report.disabled = false; }
     });
+    document.body.dataset.ready = 'true';
 }
 
 main();

@@ -55,6 +55,7 @@ class Service:
     port: int
     process: subprocess.Popen[bytes]
     log_path: Path
+    env: dict[str, str] = field(default_factory=dict)  # the service's environment: the CLI sees its store
 
     @property
     def url(self) -> str:
@@ -62,6 +63,13 @@ class Service:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def moderator_token(self) -> str:
+        """Creates a moderator token in the service's store with the CLI (`abaila keys create`)."""
+        out = subprocess.run(
+            [sys.executable, "-m", "service", "keys", "create", "--role", "moderator", "--name", "browser-tests",
+             "--json"], cwd=ROOT, env=self.env, check=True, capture_output=True, text=True).stdout
+        return json.loads(out)["token"]
 
     def stop(self) -> None:
         if self.process.poll() is None:
@@ -100,7 +108,7 @@ def start_service(tmp: Path) -> Service:
     process = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
         cwd=ROOT, env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
-    service = Service(port, process, log_path)
+    service = Service(port, process, log_path, env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 import time
 
+import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import (
     HONEST_HOST,
@@ -231,6 +233,65 @@ def test_no_page_path_or_query_ever_reached_the_service(launch, proxy, shop, ser
     checks = [r.body for r in proxy.requests if r.path == "/v1/check"]
     assert checks and all(re.search(r'"url":"https?://[a-z0-9.-]+/"', body) for body in checks), checks
     assert SECRET not in service.log() and "/checkout" not in service.log()
+
+
+def reports_about(service, host: str) -> list[dict]:
+    """Every report about host in the service's queue, read through the admin API with a moderator token."""
+    token = service.moderator_token()
+    answer = httpx.get(f"{service.url}/v1/admin/reports", params={"status": "all"},
+                       headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert answer.status_code == 200, answer.text
+    return [dict(r, group_kind=g["kind"]) for g in answer.json()["groups"] for r in g["reports"]
+            if r["url"].split("/")[2] == host]
+
+
+def tab_id(browser, host: str) -> int:
+    return browser.worker.evaluate(
+        "async host => (await chrome.tabs.query({})).find(t => (t.url || '').includes('://' + host + ':')).id", host)
+
+
+def test_popup_shows_the_verdict_and_reports_only_the_site(launch, proxy, shop, service) -> None:
+    browser = launch(proxy.url)
+    site = browser.page()
+    visit(site, shop.url(LOOKALIKE_HOST, "/plain?basket=" + SECRET))
+    # The toolbar popup describes the active tab; the test opens popup.html in a tab of its own and names
+    # the shop's tab with ?tabId= (honoured for the extension's own pages only).
+    popup = browser.page()
+    popup.goto(browser.extension_url(f"popup.html?tabId={tab_id(browser, LOOKALIKE_HOST)}"))
+    popup.wait_for_selector("body[data-ready=true]")
+    assert popup.inner_text("#host") == LOOKALIKE_HOST
+    assert popup.get_attribute("#verdict", "data-level") == "suspicious"
+    assert popup.inner_text("#verdict") == "Suspicious"
+    reasons = popup.inner_text("#reasons")
+    assert "Kaspi.kz" in reasons and ".top" in reasons, reasons
+    assert "lookalike." not in reasons and "lexical." not in reasons, "reasons are messages, not codes"
+    assert "Never share SMS codes with anyone" in popup.inner_text("#advice")
+
+    popup.click("#report")
+    expect(popup.locator("#reportResult")).to_have_text("Thank you. Moderators will review this site.")
+    reports = reports_about(service, LOOKALIKE_HOST)
+    assert [(r["url"], r["kind"]) for r in reports if r["kind"] == "scam"] == [(f"http://{LOOKALIKE_HOST}/", "scam")]
+    report = next(r for r in reports if r["kind"] == "scam")
+    public = httpx.get(f"{service.url}/v1/reports/{report['id']}", timeout=10).json()
+    assert public["url"] == f"http://{LOOKALIKE_HOST}/" and public["status"] == "open"
+    assert SECRET not in proxy.everything_sent()
+
+
+def test_report_a_mistake_on_the_warning_page_sends_an_appeal_for_the_site(launch, proxy, shop, service) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    visit(page, shop.url(SCAM_HOST, "/plain?basket=" + SECRET))
+    wait_url(page, WARNING_PAGE)
+    page.wait_for_selector("body[data-ready=true]")
+    page.click("#report")
+    expect(page.locator("#reportResult")).to_have_text("Thank you. Moderators will review this site.")
+    assert page.is_disabled("#report"), "one appeal per click"
+    appeals = [r for r in reports_about(service, SCAM_HOST) if r["kind"] == "wrong_warning"]
+    assert [r["url"] for r in appeals] == [f"http://{SCAM_HOST}/"], appeals
+    assert appeals[0]["group_kind"] == "appeal"
+    posted = [r.body for r in proxy.requests if r.path == "/v1/reports"]
+    assert any(f'"url":"http://{SCAM_HOST}/"' in body and '"kind":"wrong_warning"' in body for body in posted), posted
+    assert SECRET not in proxy.everything_sent()
 
 
 @pytest.mark.parametrize("language", ["kk", "ru", "en"])
