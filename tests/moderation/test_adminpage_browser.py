@@ -1,0 +1,221 @@
+"""/admin in real Chromium against a real `abaila serve`: the moderation story of issue 6, as users do it.
+
+    abaila keys create --role moderator --name alice|bob --json      (the CLI, on the server's store)
+    shopper ──POST /v1/reports──> abaila serve <──Chromium── alice: sign in, queue, accept with a note
+                                       │                    bob: search, remove with a note; audit; kk/ru
+    GET /v1/check ── blocked within seconds, then not blocked once bob removed it
+
+Also: a wrong token shows an error and no data; a form posted without the CSRF token (or from another
+site, without the cookie) changes nothing. Screenshots of the queue and the audit log go to
+artifacts/screenshots/admin-*.png (docs/screenshots/ holds copies for docs/moderation.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests._env import ROOT, chromium_path
+from tests.banks._serve import create_key, environ, serve
+from tests.conftest import write_lists
+
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+SITE = "fast-iphone-sale.shop"  # on no list: the shopper's report is what puts it on one
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+
+
+class Server:
+    def __init__(self, base: str, env: dict[str, str]) -> None:
+        self.base, self.env = base, env
+
+    def verdict(self, url: str) -> str:
+        return str(httpx.get(f"{self.base}/v1/check", params={"url": url}, timeout=10).json()["verdict"])
+
+    def report(self, url: str, kind: str = "scam", comment: str | None = None) -> dict[str, Any]:
+        body = {"url": url, "kind": kind} | ({"comment": comment} if comment else {})
+        response = httpx.post(f"{self.base}/v1/reports", json=body, timeout=10)
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def report_status(self, report_id: str) -> str:
+        return str(httpx.get(f"{self.base}/v1/reports/{report_id}", timeout=10).json()["status"])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    tmp = tmp_path_factory.mktemp("adminpage")
+    env = environ(tmp, write_lists(tmp / "lists"), ABAILA_LOG_LEVEL="warning", ABAILA_ANON_RATE="10000/minute")
+    with serve(env) as base:
+        yield Server(base, env)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    chromium = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
+        yield launched
+        with contextlib.suppress(Exception):
+            launched.close()
+
+
+@pytest.fixture
+def new_page(browser: Any) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def make() -> Any:
+        context = browser.new_context(viewport={"width": 1100, "height": 800}, locale="en-US")
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page: Any, server: Server, token: str) -> None:
+    page.goto(f"{server.base}/admin?lang=en")
+    page.fill("input[name=token]", token)
+    page.click("#login")
+    page.wait_for_selector("#reports")
+
+
+def screenshot(page: Any, name: str) -> Path:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
+def wait_for_verdict(server: Server, url: str, wanted: set[str], seconds: float = 5) -> float:
+    """Returns how long the running server took to answer one of the wanted verdicts."""
+    start = time.monotonic()
+    while True:
+        verdict = server.verdict(url)
+        if verdict in wanted:
+            return time.monotonic() - start
+        assert time.monotonic() - start < seconds, f"{url}: {verdict}, not {wanted} after {seconds} s"
+        time.sleep(0.1)
+
+
+def test_report_accepted_blocks_then_removed_with_audit_and_languages(server: Server, new_page: Any) -> None:
+    alice = create_key(server.env, name="alice", role="moderator")
+    bob = create_key(server.env, name="bob", role="moderator")
+    url = f"https://{SITE}/iphone-15?promo=1"
+    assert server.verdict(url) != "blocked"
+    server.report(url, comment="Took my prepayment, no phone <b>ever</b>")
+    server.report(f"http://{SITE.upper()}/other", kind="phishing")  # another shopper, another page
+
+    # alice signs in and sees the report in the queue (the comment escaped, not rendered)
+    page = new_page()
+    sign_in(page, server, alice)
+    row = page.locator("tr.report", has_text=f"{SITE}/")
+    assert row.count() == 1
+    assert "Took my prepayment, no phone <b>ever</b>" in row.inner_text()
+    assert page.locator("header").inner_text().count("alice") == 1
+    screenshot(page, "admin-queue")
+
+    # she accepts it with a note; the running server blocks the site within seconds
+    row.locator("input[name=note]").fill("confirmed by two shoppers; fake iPhone shop")
+    row.locator("button[value=accept]").click()
+    page.wait_for_selector("#message")
+    took = wait_for_verdict(server, url, {"blocked"})
+    assert took < 2
+    assert page.locator("tr.report", has_text=f"{SITE}/").count() == 0
+
+    # bob finds the entry and removes it with a note
+    page_b = new_page()
+    sign_in(page_b, server, bob)
+    page_b.fill("form[action='/admin'] input[name=q]", SITE)
+    page_b.click("form[action='/admin'] button")
+    entry = page_b.locator("tr.entry", has=page_b.locator(f"td:text-is('{SITE}/')"))
+    entry.wait_for()
+    assert "alice" in entry.inner_text()
+    entry.locator("input[name=reason]").fill("shop refunded everyone; reviewed with the bank")
+    entry.locator("button").click()
+    page_b.wait_for_selector("#message")
+    wait_for_verdict(server, url, {"no_known_risk", "unverified", "suspicious"})
+
+    # the audit log shows both actions, with their actors and notes
+    page_b.goto(f"{server.base}/admin#audit")
+    audit = page_b.locator("tr.audit")
+    rows = [audit.nth(i).inner_text() for i in range(audit.count())]
+    accepted = [r for r in rows if "report.accept" in r]
+    removed = [r for r in rows if "entry.remove" in r]
+    assert accepted and "alice" in accepted[0] and SITE in accepted[0] and "confirmed by two shoppers" in accepted[0]
+    assert removed and "bob" in removed[0] and SITE in removed[0] and "shop refunded everyone" in removed[0]
+    page_b.locator("#audit").scroll_into_view_if_needed()
+    screenshot(page_b, "admin-audit")
+
+    # the page in Kazakh, then Russian (the choice sticks in a cookie)
+    page_b.click("header a:text-is('kk')")
+    page_b.wait_for_selector("html[lang=kk]")
+    assert page_b.locator("h2#reports").inner_text() == "Шағымдар"
+    assert page_b.locator("h2#audit").inner_text() == "Журнал"
+    assert page_b.locator("form[action='/admin/logout'] button").inner_text() == "Шығу"
+    page_b.goto(f"{server.base}/admin")
+    assert page_b.locator("h2#entries").inner_text() == "Жазбалар"
+    page_b.click("header a:text-is('ru')")
+    page_b.wait_for_selector("html[lang=ru]")
+    assert page_b.locator("h2#reports").inner_text() == "Жалобы"
+    assert page_b.locator("h2#entries").inner_text() == "Записи"
+    assert page_b.locator("#add").inner_text() == "Добавить"
+
+
+def test_wrong_token_shows_an_error_and_no_data(server: Server, new_page: Any) -> None:
+    server.report("https://secret-queue-item.shop/", comment="should stay private")
+    page = new_page()
+    page.goto(f"{server.base}/admin?lang=en")
+    page.fill("input[name=token]", "abk_not-a-real-token")
+    page.click("#login")
+    page.wait_for_selector("#error")
+    assert page.locator("#error").inner_text() == "Unknown or revoked token"
+    html = page.content()
+    assert "secret-queue-item" not in html and "should stay private" not in html
+    assert page.locator("#reports").count() == 0 and page.locator("tr.audit").count() == 0
+    assert page.locator("input[name=token]").count() == 1
+    assert not [c for c in page.context.cookies() if c["name"] == "abaila_admin"]
+    bank = create_key(server.env, name="a bank", role="bank")  # a real token, but not a moderator's
+    page.fill("input[name=token]", bank)
+    page.click("#login")
+    page.wait_for_selector("#error")
+    assert "secret-queue-item" not in page.content()
+
+
+def test_forged_form_posts_change_nothing(server: Server, new_page: Any) -> None:
+    alice = create_key(server.env, name="alice-csrf", role="moderator")
+    target = "csrf-target.shop"
+    made = server.report(f"https://{target}/")
+    page = new_page()
+    sign_in(page, server, alice)
+    group = page.locator("tr.report", has_text=f"{target}/").locator("form").get_attribute("action")
+    assert group and group.startswith("/admin/reports/")
+    # with alice's cookie, but without the CSRF token, or with a made-up one
+    for form in ({"decision": "accept", "note": "forged"},
+                 {"decision": "accept", "note": "forged", "csrf": "0" * 64}):
+        response = page.context.request.post(server.base + group, form=form)
+        assert response.status == 403, response.text()
+    added = page.context.request.post(f"{server.base}/admin/entries",
+                                      form={"entry": "honest-rival.kz", "reason": "forged"})
+    assert added.status == 403
+    # a page on another site posting the form: the SameSite cookie stays home, so nobody is signed in
+    attacker = page.context.new_page()
+    attacker.set_content(f"""<form id="f" method="post" action="{server.base}{group}">
+        <input name="decision" value="accept"><input name="note" value="forged"></form>""")
+    with attacker.expect_navigation():
+        attacker.evaluate("document.getElementById('f').submit()")
+    assert attacker.locator("input[name=token]").count() == 1 and attacker.locator("#reports").count() == 0
+    assert server.report_status(made["id"]) == "open"
+    assert server.verdict(f"https://{target}/") != "blocked"
+    assert server.verdict("https://honest-rival.kz/") != "blocked"
+    page.reload()
+    assert page.locator("tr.report", has_text=f"{target}/").count() == 1
