@@ -1,6 +1,6 @@
 """What the test machine offers, and the rule for what is missing.
 
-A test that needs ../shared/data, PostgreSQL, Redis or Chromium is skipped with a clear reason on a
+A test that needs ../shared/data, PostgreSQL, Redis, Chromium or Firefox is skipped with a clear reason on a
 machine without it, except under CI (CI=true), where a missing service fails the test so nothing silently
 stops being tested.
 """
@@ -68,4 +68,11 @@ def chromium_path() -> str:
     path = os.environ.get("ABAILA_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
     if not Path(path).exists():
         missing("Chromium is not installed (apt-get install -y chromium)")
+    return path
+
+
+def firefox_path() -> str:
+    path = os.environ.get("ABAILA_FIREFOX") or shutil.which("firefox-esr") or shutil.which("firefox") or ""
+    if not path or not Path(path).exists():
+        missing("Firefox is not installed (apt-get install -y firefox-esr)")
     return path
