@@ -1,7 +1,9 @@
 """`/admin`: the moderators' web page — sign in with a token, the reports queue, entries, import, audit.
 
-    GET /admin ──session cookie──> reports queue, entries (search, add, remove), import, audit log
-    POST /admin/login {token} ──> cookie; POST /admin/{entries,entries/{id}/remove,import,reports/{id},logout}
+    GET /admin ──session cookie──> reports queue, entries (search, add, remove), allowlist (search, add,
+        remove), import, audit log (filter: ?actor=&target=&action=)
+    POST /admin/login {token} ──> cookie;
+    POST /admin/{entries,entries/{id}/remove,allowlist,import,reports/{id},logout}
 
 Server-rendered (Jinja2, autoescaped), no external assets, in kk / ru / en (`?lang=`, then the cookie,
 then Accept-Language). The session cookie holds the moderator's token (HttpOnly, SameSite=Strict, Secure
@@ -24,9 +26,10 @@ from starlette.routing import Route
 
 from service.api.admin import index_lists, parse_entry, parse_list_name, parse_text
 from service.auth import Principal, principal_for_token
-from service.errors import AbailaError, Forbidden
+from service.errors import AbailaError, Forbidden, InvalidURL
 from service.lists import parse_list
-from service.store import DEFAULT_LIST
+from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST
+from service.urls import entry_to_expression
 
 __all__ = ["openapi_paths", "routes"]
 
@@ -42,21 +45,26 @@ _T = {
            "none": "Nothing to review", "search": "Search", "entry": "domain or URL", "reason": "reason",
            "list": "list", "add": "Add", "remove": "Remove", "author": "By", "time": "Time", "dry_run": "dry run",
            "report": "scam report", "appeal": "appeal", "bad_token": "Unknown or revoked token",
-           "done": "Done", "csrf": "The form expired; try again"},
+           "done": "Done", "csrf": "The form expired; try again", "allowlist": "Allowlist (trusted sites)",
+           "allow": "Allow", "filter": "Filter", "action": "action", "show_all": "show all"},
     "ru": {"title": "модерация", "token": "Токен модератора", "login": "Войти", "logout": "Выйти",
            "reports": "Жалобы", "entries": "Записи", "import": "Импорт", "audit": "Журнал", "site": "Сайт",
            "kind": "Тип", "comments": "Комментарии", "note": "примечание", "accept": "Принять", "reject": "Отклонить",
            "none": "Нечего рассматривать", "search": "Найти", "entry": "домен или URL", "reason": "причина",
            "list": "список", "add": "Добавить", "remove": "Удалить", "author": "Кто", "time": "Время",
            "dry_run": "пробный прогон", "report": "жалоба", "appeal": "апелляция",
-           "bad_token": "Неизвестный или отозванный токен", "done": "Готово", "csrf": "Форма устарела; повторите"},
+           "bad_token": "Неизвестный или отозванный токен", "done": "Готово", "csrf": "Форма устарела; повторите",
+           "allowlist": "Белый список (доверенные сайты)", "allow": "Доверять", "filter": "Фильтр",
+           "action": "действие", "show_all": "показать все"},
     "kk": {"title": "модерация", "token": "Модератор токені", "login": "Кіру", "logout": "Шығу",
            "reports": "Шағымдар", "entries": "Жазбалар", "import": "Импорт", "audit": "Журнал", "site": "Сайт",
            "kind": "Түрі", "comments": "Пікірлер", "note": "ескертпе", "accept": "Қабылдау", "reject": "Қабылдамау",
            "none": "Қарайтын ештеңе жоқ", "search": "Іздеу", "entry": "домен немесе URL", "reason": "себеп",
            "list": "тізім", "add": "Қосу", "remove": "Алып тастау", "author": "Кім", "time": "Уақыт",
            "dry_run": "сынақ", "report": "шағым", "appeal": "апелляция",
-           "bad_token": "Белгісіз немесе кері қайтарылған токен", "done": "Дайын", "csrf": "Пішін ескірді; қайталаңыз"},
+           "bad_token": "Белгісіз немесе кері қайтарылған токен", "done": "Дайын", "csrf": "Пішін ескірді; қайталаңыз",
+           "allowlist": "Рұқсат тізімі (сенімді сайттар)", "allow": "Сенім білдіру", "filter": "Сүзгі",
+           "action": "әрекет", "show_all": "барлығын көрсету"},
 }
 
 
@@ -66,6 +74,17 @@ def _lang(request: Request) -> str:
             return value
     accept = request.headers.get("accept-language", "")
     return next((lang for lang in _LANGS if lang in accept[:20]), "en")
+
+
+def _audit_target(target: str) -> str | None:
+    """The audit filter's target as the log writes it: a domain or URL as its expression (`Shop.kz` →
+    `shop.kz/`); a list name or `key:N` as typed."""
+    if not target or "." not in target or target.startswith("key:"):
+        return target or None
+    try:
+        return entry_to_expression(target)
+    except InvalidURL:
+        return target
 
 
 def _csrf(token: str) -> str:
@@ -83,13 +102,20 @@ async def _session(request: Request) -> tuple[Principal | None, str]:
 async def _render(request: Request, *, message: str = "", error: str = "", status: int = 200) -> HTMLResponse:
     lang = _lang(request)
     principal, token = await _session(request)
+    params = request.query_params
     context: dict[str, Any] = {"lang": lang, "langs": _LANGS, "t": _T[lang], "principal": principal,
-                               "message": message, "error": error, "q": request.query_params.get("q", "")}
+                               "message": message, "error": error, "q": params.get("q", ""),
+                               "aq": params.get("aq", ""), "actor": params.get("actor", "").strip(),
+                               "target": params.get("target", "").strip(), "action": params.get("action", "").strip()}
     if principal is not None:
         store = request.app.state.store
         context.update(csrf=_csrf(token), groups=await store.report_groups(status="open"),
                        entries=await store.search_entries(context["q"].strip().lower(), limit=50),
-                       audit=await store.audit_log(limit=50))
+                       allowlist=await store.search_entries(context["aq"].strip().lower(), category="allowlist",
+                                                            limit=50),
+                       audit=await store.audit_log(actor=context["actor"] or None,
+                                                   target=_audit_target(context["target"]),
+                                                   action=context["action"] or None, limit=50))
     response = HTMLResponse(_env.get_template("admin.html").render(context), status_code=status, headers={
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                                    "frame-ancestors 'none'", "Cache-Control": "no-store"})
@@ -132,7 +158,11 @@ async def _act(request: Request, action: str) -> Response:
             response = RedirectResponse("/admin", status_code=303)
             response.delete_cookie(_COOKIE, path="/admin")
             return response
-        if action == "add":
+        if action == "allow":
+            await store.add_entry(parse_entry(form.get("entry")), reason=parse_text(form.get("reason"), "reason"),
+                                  actor=principal.name, list_name=DEFAULT_ALLOWLIST, category="allowlist")
+            message = _T[_lang(request)]["done"]
+        elif action == "add":
             await store.add_entry(parse_entry(form.get("entry")), reason=parse_text(form.get("reason"), "reason"),
                                   actor=principal.name,
                                   list_name=parse_list_name(form.get("list"), default=DEFAULT_LIST) or DEFAULT_LIST)
@@ -170,6 +200,10 @@ async def add(request: Request) -> Response:
     return await _act(request, "add")
 
 
+async def allow(request: Request) -> Response:
+    return await _act(request, "allow")
+
+
 async def remove(request: Request) -> Response:
     return await _act(request, "remove")
 
@@ -188,6 +222,7 @@ routes = [
     Route("/admin/logout", logout, methods=["POST"]),
     Route("/admin/entries", add, methods=["POST"]),
     Route("/admin/entries/{entry_id:int}/remove", remove, methods=["POST"]),
+    Route("/admin/allowlist", allow, methods=["POST"]),
     Route("/admin/import", import_text, methods=["POST"]),
     Route("/admin/reports/{report_id}", decide, methods=["POST"]),
 ]

@@ -219,3 +219,35 @@ def test_forged_form_posts_change_nothing(server: Server, new_page: Any) -> None
     assert server.verdict("https://honest-rival.kz/") != "blocked"
     page.reload()
     assert page.locator("tr.report", has_text=f"{target}/").count() == 1
+
+
+def test_allowlist_and_audit_filters_in_the_page(server: Server, new_page: Any) -> None:
+    carol = create_key(server.env, name="carol", role="moderator")
+    shop = "verified-merchant.kz"
+    page = new_page()
+    sign_in(page, server, carol)
+    form = page.locator("#allow-add")
+    form.locator("input[name=entry]").fill(shop)
+    form.locator("input[name=reason]").fill("merchant verified by Halyk")
+    form.locator("button").click()
+    page.wait_for_selector("#message")
+    row = page.locator("tr.allow", has_text=f"{shop}/")
+    assert row.count() == 1 and "carol" in row.inner_text()
+    wait_for_verdict(server, f"https://{shop}/checkout", {"trusted"})
+    row.locator("input[name=reason]").fill("merchant closed")
+    row.locator("button").click()
+    page.wait_for_selector("#message")
+    assert page.locator("tr.allow", has_text=f"{shop}/").count() == 0
+    wait_for_verdict(server, f"https://{shop}/checkout", {"no_known_risk", "unverified", "suspicious"})
+
+    audit_filter = page.locator("#audit-filter")
+    audit_filter.locator("input[name=actor]").fill("carol")
+    audit_filter.locator("input[name=target]").fill(f"https://{shop.upper()}/")
+    audit_filter.locator("button").click()
+    page.wait_for_selector("#audit-filter a")  # "show all" appears while filtered
+    rows = [r.inner_text() for r in page.locator("tr.audit").all()]
+    assert len(rows) == 2 and all("carol" in r and f"{shop}/" in r for r in rows)
+    assert "entry.remove" in rows[0] and "entry.add" in rows[1]
+    page.click("#audit-filter a")
+    page.wait_for_selector("#audit-filter input[name=actor][value='']")
+    assert page.locator("tr.audit").count() > 2
