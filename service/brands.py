@@ -24,7 +24,6 @@ signal modules receive a `Brands` value and do no I/O.
 
 from __future__ import annotations
 
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -181,12 +180,10 @@ def load_brands(path: str | Path) -> Brands:
 
 
 def default_brands_path() -> Path:
-    """Returns the brands file under ABAILA_LISTS_DIR, else the bundled blocklists/ (repo, then package copy)."""
-    lists_dir = os.environ.get("ABAILA_LISTS_DIR")
-    if lists_dir:
-        return Path(lists_dir) / BRANDS_FILE
-    repo = _PACKAGE_DIR.parent / "blocklists" / BRANDS_FILE
-    return repo if repo.is_file() else _PACKAGE_DIR / "data" / "blocklists" / BRANDS_FILE
+    """Returns the bundled brands file (the repository's blocklists/, else the package's copy)."""
+    from service.settings import bundled_lists_dir
+
+    return bundled_lists_dir() / BRANDS_FILE
 
 
 def default_brands() -> Brands:

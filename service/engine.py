@@ -44,7 +44,11 @@ class Engine:
 
 
 def brands_for(settings: Settings) -> Brands:
-    """Returns the protected brands: `brands.toml` in the lists directory, else the bundled file."""
+    """Returns the protected brands: `brands.toml` in the lists directory, else the bundled file.
+
+    A deployment with its own lists directory but no brands file still gets look-alike detection for the
+    bundled brands; to protect none, put an empty brands.toml there.
+    """
     path = settings.lists_dir / "brands.toml"
     return load_brands(path) if path.is_file() else default_brands()
 

@@ -140,3 +140,14 @@ def test_serve_answers_over_http(tmp_path: Path, lists_dir: Path) -> None:
     checks = [entry for entry in logs if entry.get("http", {}).get("path") == "/v1/check"]
     assert checks and checks[0]["status"] == 200 and checks[0]["verdict"] == "blocked" and checks[0]["request_id"]
     assert "secret" not in stderr.decode(), "a URL from a query string reached the logs"
+
+
+def test_lists_dir_without_brands_file_still_protects_bundled_brands(tmp_path: Path, lists_dir: Path) -> None:
+    assert not (lists_dir / "brands.toml").exists()
+    out = run(tmp_path, lists_dir, "check", "--offline", "--json", "https://hоmebank.kz/login")  # Cyrillic о
+    verdict = json.loads(out.stdout)
+    assert verdict["verdict"] in ("suspicious", "dangerous")
+    assert any(reason["code"].startswith("lookalike.") for reason in verdict["reasons"])
+    (lists_dir / "brands.toml").write_text("", encoding="utf-8")  # an empty file protects no brand
+    quiet = json.loads(run(tmp_path, lists_dir, "check", "--offline", "--json", "https://hоmebank.kz/login").stdout)
+    assert not any(reason["code"].startswith("lookalike.brand") for reason in quiet["reasons"])
