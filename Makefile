@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test test-python test-extension bench lint extension clean
+.PHONY: run test test-python test-extension bench load lint extension clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -34,10 +34,14 @@ test-extension:
 
 bench: $(STAMP)
 	$(PY) bench/bench_index.py
-	$(PY) bench/bench_urls.py
+	$(PY) bench/bench_signals.py
+	$(PY) bench/evaluate
+
+load: $(STAMP)
+	$(PY) bench/load
 
 lint: $(STAMP) extension/node_modules/.installed
-	$(VENV)/bin/ruff check service tests bench
+	$(VENV)/bin/ruff check service tests bench bench/evaluate bench/load
 	cd extension && npm run lint
 
 extension: extension/node_modules/.installed

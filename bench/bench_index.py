@@ -232,7 +232,8 @@ def main() -> int:
               f"{row['end_to_end'][0]:>17.2f} | {row['end_to_end'][1]:>6.1f} | {row['hits']:>8} |")
     for row in rows:
         if "resident_mb" in row:
-            print(f"\nabaila: parse of all list files {row['parse_s']:.2f} s; lookup arrays {row['resident_mb']:.1f} MB "
+            print(f"\nabaila: parse of all list files {row['parse_s']:.2f} s; "
+                  f"lookup arrays {row['resident_mb']:.1f} MB "
                   f"resident; snapshot file {row['file_mb']:.1f} MB (expression text, memory-mapped, read on hits)")
     return 0
 

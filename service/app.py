@@ -25,7 +25,7 @@ from service.api.openapi import build_openapi
 from service.engine import open_engine
 from service.errors import AbailaError
 from service.middleware.metrics import MetricsMiddleware
-from service.middleware.ratelimit import DEFAULT_KEY_RATE, KeyUsage, RateLimitMiddleware
+from service.middleware.ratelimit import KeyUsage, RateLimitMiddleware
 from service.middleware.requestlog import RequestLogMiddleware
 from service.settings import Settings
 
@@ -97,7 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(RequestLogMiddleware),
             Middleware(MetricsMiddleware, metrics=app_metrics),
             Middleware(RateLimitMiddleware, anon_rate=settings.anon_rate, redis_url=settings.redis_url,
-                       key_rate=settings.environ.get("ABAILA_KEY_RATE") or DEFAULT_KEY_RATE, usage=key_usage,
+                       key_rate=settings.key_rate, usage=key_usage,
                        address_paths=reports.RATE_LIMITS),
         ],
         exception_handlers={AbailaError: _abaila_error, HTTPException: _http_error, Exception: _internal_error},

@@ -1,16 +1,16 @@
 """Settings from `ABAILA_*` environment variables: the one place configuration is read.
 
-| variable                  | default                                  | meaning                                    |
-|---------------------------|------------------------------------------|--------------------------------------------|
-| ABAILA_DATABASE_URL       | sqlite+aiosqlite:///<var>/abaila.db      | the store (PostgreSQL: postgresql+asyncpg://...) |
-| ABAILA_REDIS_URL          | unset: in-process cache, limits, events  | Redis for the cache, rate limits, change events |
-| ABAILA_LISTS_DIR          | the bundled blocklists/                  | directory of list files (any supported format) |
-| ABAILA_VAR_DIR            | ./var                                    | index snapshots and the default SQLite file |
-| ABAILA_CHECK_DEADLINE_MS  | 1500                                     | deadline for the slow signals of one check, ms |
-| ABAILA_VERDICT_TTL        | 300                                      | seconds a client may cache a verdict       |
-| ABAILA_ANON_RATE          | 120/minute                               | anonymous checks per client address        |
-| ABAILA_DNS_SERVERS, ABAILA_WHOIS_SERVERS, ABAILA_RDAP_BOOTSTRAP: see service.lookups.LookupConfig  |
-| ABAILA_LOG_LEVEL          | info                                     | debug, info, warning, error                |
+    ABAILA_DATABASE_URL       the store; default sqlite+aiosqlite:///<var>/abaila.db (postgresql+asyncpg://...)
+    ABAILA_REDIS_URL          Redis for the cache, rate limits and change events; unset: in-process
+    ABAILA_LISTS_DIR          directory of list files (any supported format); default: bundled blocklists/
+    ABAILA_VAR_DIR            index snapshots and the default SQLite file; default ./var
+    ABAILA_CHECK_DEADLINE_MS  deadline for the slow signals of one check, ms; default 1500
+    ABAILA_VERDICT_TTL        seconds a client may cache a verdict; default 300
+    ABAILA_ANON_RATE          anonymous checks per client address; default 120/minute
+    ABAILA_KEY_RATE           checks per API key made without --rate; default 20/second
+    ABAILA_LOG_LEVEL          debug, info, warning, error; default info
+    ABAILA_DNS_SERVERS, ABAILA_WHOIS_SERVERS, ABAILA_RDAP_BOOTSTRAP and the lookup limits and timeouts are
+    parsed by service.lookups.LookupConfig (docs/signals.md).
 
 A bad value raises ConfigError naming the variable and the value.
 """
@@ -57,6 +57,7 @@ class Settings:
     check_deadline_ms: int = 1500  # ms
     verdict_ttl: int = 300  # seconds
     anon_rate: str = "120/minute"
+    key_rate: str = "20/second"  # for an API key made without --rate
     log_level: str = "info"
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)  # for modules that parse their own
 
@@ -77,6 +78,7 @@ class Settings:
         if log_level not in ("debug", "info", "warning", "error"):
             raise ConfigError(f"ABAILA_LOG_LEVEL must be debug, info, warning or error, not {log_level!r}")
         anon_rate = env.get("ABAILA_ANON_RATE") or "120/minute"
+        key_rate = env.get("ABAILA_KEY_RATE") or "20/second"
         return cls(
             database_url=database_url,
             redis_url=redis_url,
@@ -85,6 +87,7 @@ class Settings:
             check_deadline_ms=_int(env, "ABAILA_CHECK_DEADLINE_MS", 1500, 50, 60_000),
             verdict_ttl=_int(env, "ABAILA_VERDICT_TTL", 300, 0, 86_400),
             anon_rate=anon_rate,
+            key_rate=key_rate,
             log_level=log_level,
             environ=env,
         )

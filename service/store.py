@@ -650,7 +650,8 @@ class Store:
         for report in rows:
             grouped.setdefault(report.group_id, []).append(report)
         groups = [ReportGroup(gid, items[0].expression, _group_kind(items[0].kind), items[0].status, len(items),
-                              items[0].created_at, items[-1].created_at, tuple(items)) for gid, items in grouped.items()]
+                              items[0].created_at, items[-1].created_at, tuple(items))
+                  for gid, items in grouped.items()]
         groups.sort(key=lambda g: (-g.count, g.first_at))
         return groups[:limit]
 

@@ -20,7 +20,7 @@ from typing import Any
 __all__ = ["Level", "Severity", "Reason", "ListHit", "PageContext", "Verdict", "LEVEL_ORDER"]
 
 
-class Level(str, enum.Enum):
+class Level(enum.StrEnum):
     BLOCKED = "blocked"  # on a blocklist: the extension redirects to its warning page
     DANGEROUS = "dangerous"  # strong evidence of fraud (e.g. brand look-alike asking for a card): stop payment
     SUSPICIOUS = "suspicious"  # several risk signals: warn before paying
@@ -33,7 +33,7 @@ class Level(str, enum.Enum):
 LEVEL_ORDER = [Level.BLOCKED, Level.DANGEROUS, Level.SUSPICIOUS, Level.UNVERIFIED, Level.NO_KNOWN_RISK, Level.TRUSTED]
 
 
-class Severity(str, enum.Enum):
+class Severity(enum.StrEnum):
     INFO = "info"
     LOW = "low"
     MEDIUM = "medium"

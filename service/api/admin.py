@@ -59,7 +59,8 @@ def parse_entry(value: object, field: str = "entry") -> str:
     try:
         expression = entry_to_expression(value.strip())
     except InvalidURL as exc:
-        raise InvalidField(f"{field} {value!r} is not a domain, URL or expression: {exc.message}", field=field) from None
+        raise InvalidField(f"{field} {value!r} is not a domain, URL or expression: {exc.message}",
+                           field=field) from None
     host = expression.partition("/")[0]
     if not host or any(c in host for c in " <>\"{}|\\^`'%"):
         raise InvalidField(f"{field} {value!r} has no valid host", field=field)
@@ -360,10 +361,13 @@ _ERR = {"$ref": "#/components/responses/Error"}
 _AUTH_ERRORS = {"400": _ERR, "401": _ERR, "403": _ERR}
 _ENTRY = {"type": "object", "properties": {
     "id": {"type": "integer"}, "entry": {"type": "string", "description": "canonical expression"},
-    "list": {"type": "string"}, "category": {"type": "string"}, "effect": {"type": "string", "enum": ["block", "suppress"]},
+    "list": {"type": "string"}, "category": {"type": "string"},
+    "effect": {"type": "string", "enum": ["block", "suppress"]},
     "reason": {"type": "string"}, "evidence_url": {"type": ["string", "null"]}, "added_by": {"type": "string"},
-    "added_at": {"type": "string"}, "expires_at": {"type": ["string", "null"]}, "removed_at": {"type": ["string", "null"]},
-    "removed_by": {"type": ["string", "null"]}, "removed_reason": {"type": ["string", "null"]}, "live": {"type": "boolean"}}}
+    "added_at": {"type": "string"}, "expires_at": {"type": ["string", "null"]},
+    "removed_at": {"type": ["string", "null"]},
+    "removed_by": {"type": ["string", "null"]}, "removed_reason": {"type": ["string", "null"]},
+    "live": {"type": "boolean"}}}
 _ADD_BODY = {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "required": ["entry", "reason"], "properties": {
         "entry": {"type": "string", "description": "a domain, URL or Safe Browsing expression"},
@@ -431,7 +435,8 @@ openapi_paths: dict[str, Any] = {
         "parameters": [_q("actor", "token name"), _q("target", "an entry (any form) or key:<id>"),
                        _q("action", "entry.add, entry.remove, import, report.accept, report.reject, key.create, "
                                     "key.revoke"),
-                       _q("since", "ISO 8601, inclusive"), _q("until", "ISO 8601, exclusive"), _q("limit", "default 100"),
+                       _q("since", "ISO 8601, inclusive"), _q("until", "ISO 8601, exclusive"),
+                       _q("limit", "default 100"),
                        _q("offset", "default 0")],
         "responses": {"200": {"description": "Records: id, at, actor, action, target, reason, detail"},
                       **_AUTH_ERRORS}}},

@@ -50,7 +50,8 @@ def require_type(body: dict[str, Any], name: str, kind: type | tuple[type, ...],
         return None
     value = body[name]
     # bool is an int in Python; JSON true must not pass for a number.
-    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in (kind if isinstance(kind, tuple) else (kind,))):
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    if not isinstance(value, kind) or (isinstance(value, bool) and bool not in kinds):
         expected = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
         raise InvalidField(f"{name} must be {expected}, not {type(value).__name__}", field=name)
     return value

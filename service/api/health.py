@@ -35,7 +35,8 @@ async def readyz(request: Request) -> JSONResponse:
         checks[name] = result
         if not result.get("ok", False) and result.get("required", True):
             ready = False
-    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503)
+    return JSONResponse({"status": "ready" if ready else "not_ready", "checks": checks},
+                        status_code=200 if ready else 503)
 
 
 async def openapi(request: Request) -> JSONResponse:

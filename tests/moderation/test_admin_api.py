@@ -71,7 +71,8 @@ def test_add_and_remove_apply_live_with_audit(moderation: Moderation) -> None:
         ("moderator-2", "entry.remove", "mistake"), ("moderator-1", "entry.add", "phishing kit")]
 
 
-def test_remove_bundled_entry_survives_restart(client_factory: Callable[..., TestClient], moderation: Moderation) -> None:
+def test_remove_bundled_entry_survives_restart(client_factory: Callable[..., TestClient],
+                                               moderation: Moderation) -> None:
     client, tokens, url = moderation
     assert verdict(client, "https://kaspi-kz.top/") == "blocked"  # from the bundled test list
     response = client.delete("/v1/admin/entries/kaspi-kz.top", params={"reason": "appeal upheld"},
