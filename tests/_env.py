@@ -76,3 +76,25 @@ def firefox_path() -> str:
     if not path or not Path(path).exists():
         missing("Firefox is not installed (apt-get install -y firefox-esr)")
     return path
+
+
+CLOSED_PORT = "127.0.0.1:9"  # nothing listens there: a lookup fails at once, on this machine
+EMPTY_RDAP_BOOTSTRAP = '{"version": "1.0", "publication": "2026-01-01T00:00:00Z", "services": []}'
+
+
+def offline_upstreams(directory: Path) -> dict[str, str]:
+    """Returns ABAILA_* settings under which a service never reaches a real DNS, WHOIS or RDAP server.
+
+    Every WHOIS server the service knows (IANA included) and the DNS server are a closed local port, and
+    the RDAP bootstrap (written into directory) lists no servers. Tests that need answers start local peers.
+    """
+    from service.signals.whois import DEFAULT_SERVERS, IANA
+
+    directory.mkdir(parents=True, exist_ok=True)
+    bootstrap = directory / "rdap-empty.json"
+    bootstrap.write_text(EMPTY_RDAP_BOOTSTRAP, encoding="utf-8")
+    return {
+        "ABAILA_DNS_SERVERS": CLOSED_PORT,
+        "ABAILA_WHOIS_SERVERS": ",".join(f"{key}={CLOSED_PORT}" for key in [*DEFAULT_SERVERS, IANA]),
+        "ABAILA_RDAP_BOOTSTRAP": str(bootstrap),
+    }

@@ -10,16 +10,7 @@ from starlette.testclient import TestClient
 
 from service.app import create_app
 from service.settings import Settings
-from service.signals.whois import DEFAULT_SERVERS, IANA
-
-# Tests never reach a real registry: every WHOIS server (IANA included) and DNS server is a closed port on
-# this machine, and the RDAP bootstrap lists no servers. Tests that need answers start local peers.
-CLOSED = "127.0.0.1:9"
-OFFLINE_UPSTREAMS = {
-    "ABAILA_DNS_SERVERS": CLOSED,
-    "ABAILA_WHOIS_SERVERS": ",".join(f"{key}={CLOSED}" for key in [*DEFAULT_SERVERS, IANA]),
-}
-EMPTY_BOOTSTRAP = '{"version": "1.0", "publication": "2026-01-01T00:00:00Z", "services": []}'
+from tests._env import offline_upstreams
 
 SCAM_LIST = """\
 # name: test-scam
@@ -65,14 +56,12 @@ def lists_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def settings_factory(tmp_path: Path, lists_dir: Path) -> Callable[..., Settings]:
     def make(**env: str) -> Settings:
-        bootstrap = tmp_path / "rdap-empty.json"
-        bootstrap.write_text(EMPTY_BOOTSTRAP, encoding="utf-8")
+        # Tests never reach a real registry; those that need answers start local peers.
         base = {
             "ABAILA_LISTS_DIR": str(lists_dir),
             "ABAILA_VAR_DIR": str(tmp_path / "var"),
-            "ABAILA_RDAP_BOOTSTRAP": str(bootstrap),
             "ABAILA_CHECK_DEADLINE_MS": "300",
-            **OFFLINE_UPSTREAMS,
+            **offline_upstreams(tmp_path),
         }
         base.update(env)
         return Settings.from_env(base)

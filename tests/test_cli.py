@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests._env import offline_upstreams
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -114,7 +116,7 @@ def test_serve_answers_over_http(tmp_path: Path, lists_dir: Path) -> None:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     environ = {**os.environ, "ABAILA_LISTS_DIR": str(lists_dir), "ABAILA_VAR_DIR": str(tmp_path / "var"),
-               "ABAILA_DNS_SERVERS": "127.0.0.1:9", "ABAILA_CHECK_DEADLINE_MS": "200"}
+               "ABAILA_CHECK_DEADLINE_MS": "200", **offline_upstreams(tmp_path)}
     process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], cwd=ROOT, env=environ,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:

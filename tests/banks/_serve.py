@@ -14,6 +14,8 @@ from pathlib import Path
 
 import httpx
 
+from tests._env import offline_upstreams
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -26,7 +28,7 @@ def free_port() -> int:
 def environ(tmp_path: Path, lists_dir: Path, **env: str) -> dict[str, str]:
     return {**os.environ, "ABAILA_LISTS_DIR": str(lists_dir), "ABAILA_VAR_DIR": str(tmp_path / "var"),
             "ABAILA_DATABASE_URL": f"sqlite+aiosqlite:///{(tmp_path / 'abaila.db').as_posix()}",
-            "ABAILA_DNS_SERVERS": "127.0.0.1:9", "ABAILA_CHECK_DEADLINE_MS": "200", **env}
+            **offline_upstreams(tmp_path), "ABAILA_CHECK_DEADLINE_MS": "200", **env}
 
 
 def abaila(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:

@@ -28,7 +28,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests._env import ROOT, chromium_path
+from tests._env import ROOT, chromium_path, offline_upstreams
 
 EXTENSION = ROOT / "extension"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -100,7 +100,7 @@ def start_service(tmp: Path) -> Service:
         "ABAILA_DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/abaila.db",
         "ABAILA_VAR_DIR": str(tmp / "var"),
         "ABAILA_CHECK_DEADLINE_MS": "400",  # the made-up hosts have no DNS or WHOIS: don't wait for them
-        "ABAILA_DNS_SERVERS": "127.0.0.1:9",  # nothing listens there: DNS fails fast and offline
+        **offline_upstreams(tmp),  # DNS, WHOIS and RDAP fail fast, on this machine
         "ABAILA_ANON_RATE": "10000/minute",
         "ABAILA_LOG_LEVEL": "info",
     })

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests._env import offline_upstreams
 from tests.conftest import write_lists
 from tests.moderation.conftest import auth, create_token
 
@@ -69,7 +70,7 @@ def servers(tmp_path: Path) -> Iterator[Callable[..., Server]]:
 
     def start(database_url: str, **extra: str) -> Server:
         env = {**os.environ, "ABAILA_LISTS_DIR": str(lists), "ABAILA_VAR_DIR": str(tmp_path / "var"),
-               "ABAILA_DATABASE_URL": database_url, "ABAILA_DNS_SERVERS": "127.0.0.1:9",
+               "ABAILA_DATABASE_URL": database_url, **offline_upstreams(tmp_path),
                "ABAILA_CHECK_DEADLINE_MS": "200", "ABAILA_LOG_LEVEL": "warning", **extra}
         env.pop("ABAILA_REDIS_URL", None) if "ABAILA_REDIS_URL" not in extra else None
         server = Server(env, tmp_path / f"server-{len(started)}.log")
