@@ -229,12 +229,7 @@ class RateLimitMiddleware:
                 await _error(exc, headers)(scope, receive, send)
                 return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and headers:
-                message["headers"] = list(message.get("headers", ())) + headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, _with_headers(send, headers))
         if principal is not None:
             state = scope.get("state") or {}
             await self.usage.add(str(principal.id), {"requests": 1, "urls": int(state.get("urls_checked", 1))})
@@ -253,12 +248,7 @@ class RateLimitMiddleware:
             await _error(exc, headers)(scope, receive, send)
             return
 
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start" and headers:
-                message["headers"] = list(message.get("headers", ())) + headers
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+        await self.app(scope, receive, _with_headers(send, headers))
 
     async def _hit(self, item: RateLimitItem, ident: tuple[str, str]) -> tuple[bool, list[tuple[bytes, bytes]]]:
         """Counts one request; returns whether it is allowed and the RateLimit-* headers."""
@@ -281,6 +271,19 @@ class RateLimitMiddleware:
         return count <= item.amount, [(b"ratelimit-limit", str(item.amount).encode()),
                                       (b"ratelimit-remaining", str(max(0, item.amount - count)).encode()),
                                       (b"ratelimit-reset", str(reset).encode())]
+
+
+def _with_headers(send: Send, headers: list[tuple[bytes, bytes]]) -> Send:
+    """Returns send, adding the RateLimit-* headers to the response start."""
+    if not headers:
+        return send
+
+    async def send_with_headers(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message["headers"] = list(message.get("headers", ())) + headers
+        await send(message)
+
+    return send_with_headers
 
 
 def _error(exc: AbailaError, extra: list[tuple[bytes, bytes]] | None = None) -> JSONResponse:
