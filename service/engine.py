@@ -19,9 +19,11 @@ from service.brands import Brands, default_brands, load_brands
 from service.checker import Checker
 from service.live import LiveUpdater
 from service.lookups import LookupConfig, SlowSignals
+from service.scoring import Facts, score
 from service.settings import Settings
 from service.snapshots import LoadedIndex, load_index
 from service.store import Store
+from service.urls import parse
 
 __all__ = ["Engine", "open_engine"]
 
@@ -53,6 +55,12 @@ def brands_for(settings: Settings) -> Brands:
     return load_brands(path) if path.is_file() else default_brands()
 
 
+def _warm_scoring(brands: Brands) -> None:
+    # The first scored URL loads the Unicode confusables and builds the look-alike tables (~50 ms); do it
+    # at start-up so no user's check pays for it.
+    score(Facts(url=parse("http://warm-up.example.com/"), registrable_domain="example.com", brands=brands))
+
+
 async def open_engine(settings: Settings, *, offline: bool = False, follow: bool = True) -> Engine:
     """Returns a started engine; `follow=False` applies the store once without polling for changes."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
@@ -60,6 +68,7 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
     log.info("lists loaded: %d entries from %s (%s, %.2fs)", len(loaded.index), settings.lists_dir,
              "snapshot" if loaded.from_snapshot else "built", loaded.seconds)
     brands = await asyncio.to_thread(brands_for, settings)
+    await asyncio.to_thread(_warm_scoring, brands)
     slow = None if offline else SlowSignals(LookupConfig.from_env(settings.environ))
     store = await Store.open(settings.database_url)
     checker = Checker(loaded.index, slow=slow, brands=brands, deadline_ms=settings.check_deadline_ms,
