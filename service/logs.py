@@ -7,8 +7,9 @@ import json
 import logging
 import sys
 import time
+from typing import TextIO
 
-__all__ = ["configure_logging", "request_id"]
+__all__ = ["configure_logging", "request_id", "access"]
 
 request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 
@@ -16,7 +17,7 @@ request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request
 class _JSONFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry = {
-            "ts": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
+            "ts": _timestamp(record.created),
             "level": record.levelname.lower(),
             "logger": record.name,
             "msg": record.getMessage(),
@@ -32,8 +33,38 @@ class _JSONFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+_access_stream: TextIO | None = None  # set by configure_logging when request lines are wanted
+
+
+def _timestamp(created: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created)) + f".{int(created * 1000) % 1000:03d}Z"
+
+
+def access(message: str, fields: dict[str, object]) -> None:
+    """Writes one request log line, the same JSON as any record, without the logging module's per-record
+    machinery (a LogRecord, handler locks): on a busy instance that was a third of a cached check's cost."""
+    if _access_stream is None:
+        logging.getLogger("abaila.http").info(message, extra=fields)
+        return
+    entry: dict[str, object] = {"ts": _timestamp(time.time()), "level": "info", "logger": "abaila.http",
+                                "msg": message}
+    rid = request_id.get()
+    if rid:
+        entry["request_id"] = rid
+    entry.update(fields)
+    _access_stream.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+
+
 def configure_logging(level: str = "info") -> None:
     """Sends every log record to stderr as one JSON object per line."""
+    # The logging HOWTO's "Optimization" knobs: our records never show caller, thread or process, and
+    # collecting them cost more than the rest of a request log line.
+    logging._srcfile = None  # type: ignore[attr-defined]
+    logging.logThreads = False
+    logging.logProcesses = False
+    logging.logMultiprocessing = False
+    global _access_stream
+    _access_stream = sys.stderr if logging.getLevelName(level.upper()) <= logging.INFO else None
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(_JSONFormatter())
     root = logging.getLogger()

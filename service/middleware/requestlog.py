@@ -7,18 +7,16 @@ proxy set a sane one, else is made here, and is echoed back in the response.
 
 from __future__ import annotations
 
-import logging
+import os
 import re
 import time
-import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.logs import request_id
+from service.logs import access, request_id
 
 __all__ = ["RequestLogMiddleware"]
 
-log = logging.getLogger("abaila.http")
 _SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 
 
@@ -31,7 +29,7 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send)
             return
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
-        rid = incoming if _SANE_ID.match(incoming) else uuid.uuid4().hex[:16]
+        rid = incoming if _SANE_ID.match(incoming) else os.urandom(8).hex()
         token = request_id.set(rid)
         started = time.perf_counter()
         status = 500
@@ -52,5 +50,5 @@ class RequestLogMiddleware:
                      "duration_ms": round((time.perf_counter() - started) * 1000, 2)}
             if "verdict" in state:
                 extra["verdict"] = state["verdict"]
-            log.info("%s %s %s", scope["method"], scope["path"], status, extra=extra)
+            access(f"{scope['method']} {scope['path']} {status}", extra)
             request_id.reset(token)
