@@ -80,14 +80,42 @@ async def _check(request: Request, url: object, lang: str, context: PageContext 
                     headers={"Cache-Control": f"private, max-age={verdict.ttl}"})
 
 
+class _QueryMemo:
+    """The (url, lang) that recent raw query strings and Accept-Language headers parsed to.
+
+    A bank or an extension repeats the same request; parsing its query string cost as much as answering it
+    from the verdict cache. Only the parsing is remembered; validation and the verdict are not skipped.
+    """
+
+    SIZE = 4096  # entries
+
+    def __init__(self) -> None:
+        self._parsed: OrderedDict[tuple[bytes, str | None], tuple[str, str]] = OrderedDict()
+
+    def parse(self, request: Request) -> tuple[str, str]:
+        accept_language = request.headers.get("accept-language")
+        key = (request.scope.get("query_string", b""), accept_language)
+        known = self._parsed.get(key)
+        if known is not None:
+            return known
+        params = request.query_params
+        if len(params.getlist("url")) > 1:
+            raise InvalidField("give exactly one url parameter", field="url")
+        url = params.get("url")
+        if url is None:
+            raise InvalidField("url is required", field="url")
+        parsed = (url, parse_lang(params.get("lang"), accept_language))
+        self._parsed[key] = parsed
+        if len(self._parsed) > self.SIZE:
+            self._parsed.popitem(last=False)
+        return parsed
+
+
+_queries = _QueryMemo()
+
+
 async def check_get(request: Request) -> Response:
-    params = request.query_params
-    if len(params.getlist("url")) > 1:
-        raise InvalidField("give exactly one url parameter", field="url")
-    url = params.get("url")
-    if url is None:
-        raise InvalidField("url is required", field="url")
-    lang = parse_lang(params.get("lang"), request.headers.get("accept-language"))
+    url, lang = _queries.parse(request)
     return await _check(request, url, lang, None)
 
 
