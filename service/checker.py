@@ -30,7 +30,6 @@ from service.verdicts import ListHit, PageContext, Verdict
 __all__ = ["Checker"]
 
 
-
 def _utc_now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
