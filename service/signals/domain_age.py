@@ -8,7 +8,7 @@ becomes::
 
 and on 2026-11-16 `age.age_days(date(2026, 11, 16))` is 12. Only the calendar date is kept: the same
 KazNIC record has been served with three different times of day over the years (see
-/work/shared/data/whois/SOURCES.md), and a day is all scoring needs.
+tests/fixtures/whois/SOURCES.md), and a day is all scoring needs.
 """
 
 from __future__ import annotations

@@ -59,7 +59,7 @@ DEFAULT_SERVERS: dict[str, str] = {
     "by": "whois.cctld.by",
 }
 
-# Registry replies that mean "no such domain", as captured in /work/shared/data/whois.
+# Registry replies that mean "no such domain", as captured in tests/fixtures/whois (real registry replies).
 _NOT_FOUND = re.compile(
     r"\*\*\* Nothing found for this query|^No match for|^No entries found|^NOT FOUND|No Data Found"
     r"|The queried object does not exist|not found in database|^%?\s*No such domain|^Status:\s*free"

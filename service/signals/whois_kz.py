@@ -12,7 +12,7 @@ never merged), reads only the 2010 form `1999-06-07 20:01:43.0`, and knows nothi
 format (whois.megahost.kz) that pads the label: `Domain created.........: 2010-05-21 06:34:24`.
 `parse_kz("google.kz", text)` returns `KzRecord(found=True, created=date(1999, 6, 7))`; for
 ``*** Nothing found for this query.`` it returns `KzRecord(found=False, created=None)`.
-See /work/shared/kz-context.md §3.
+See docs/kz-context.md §3.
 """
 
 from __future__ import annotations
