@@ -33,6 +33,7 @@ from service.api.bodies import read_json_object, require_type
 from service.auth import Principal, authenticate, forget_tokens
 from service.errors import InvalidField, InvalidURL, NotFound
 from service.lists import EXPORT_FORMATS, export_list, parse_list
+from service.middleware.ratelimit import key_usage
 from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, ROLES, Store
 from service.urls import entry_to_expression
 
@@ -308,8 +309,12 @@ async def audit_log(request: Request) -> JSONResponse:
 
 
 async def list_keys(request: Request) -> JSONResponse:
+    """Lists keys with their usage counters (requests, URLs checked, times limited; shared via Redis)."""
     await authenticate(request, roles={"admin"})
-    return JSONResponse({"keys": [k.to_json() for k in await _store(request).list_keys()]})
+    keys = await _store(request).list_keys()
+    usage = await key_usage(request.app, None)
+    blank = {"requests": 0, "urls": 0, "limited": 0}
+    return JSONResponse({"keys": [{**k.to_json(), "usage": usage.get(str(k.id), blank)} for k in keys]})
 
 
 async def create_key(request: Request) -> JSONResponse:
@@ -442,7 +447,8 @@ openapi_paths: dict[str, Any] = {
                       **_AUTH_ERRORS}}},
     "/v1/admin/keys": {
         "get": {"summary": "API keys and moderator tokens (admin)", "security": _SEC,
-                "responses": {"200": {"description": "Keys, without secrets"}, **_AUTH_ERRORS}},
+                "responses": {"200": {"description": "Keys, without secrets, each with `usage`: "
+                                                     "{requests, urls, limited}"}, **_AUTH_ERRORS}},
         "post": {"summary": "Create a key (admin); the token is in this response only", "security": _SEC,
                  "requestBody": {"required": True, "content": {"application/json": {"schema": {
                      "type": "object", "required": ["name", "role"], "properties": {

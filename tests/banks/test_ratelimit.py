@@ -77,6 +77,13 @@ def test_key_usage_for_admins(bank_client, make_key):
     usage = client.portal.call(key_usage, client.app)
     assert usage == {key_id: {"requests": 3, "urls": 5, "limited": 1}}
     assert client.portal.call(key_usage, client.app, key_id) == usage
+    # Admins see the same counters beside each key in the admin API; other roles may not look.
+    admin = make_key(client, role="admin", rate="none", name="ops")
+    listed = client.get("/v1/admin/keys", headers=_auth(admin)).json()["keys"]
+    by_id = {str(k["id"]): k for k in listed}
+    assert by_id[key_id]["usage"] == {"requests": 3, "urls": 5, "limited": 1}
+    assert "token" not in by_id[key_id]
+    assert client.get("/v1/admin/keys", headers=_auth(token)).status_code == 403
 
 
 def test_rates_parse_or_name_the_variable():
