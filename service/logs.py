@@ -36,8 +36,14 @@ class _JSONFormatter(logging.Formatter):
 _access_stream: TextIO | None = None  # set by configure_logging when request lines are wanted
 
 
+_second: list[object] = [-1, ""]  # the last whole second formatted, and its text: one strftime a second
+
+
 def _timestamp(created: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(created)) + f".{int(created * 1000) % 1000:03d}Z"
+    whole = int(created)
+    if _second[0] != whole:
+        _second[:] = [whole, time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(whole))]
+    return f"{_second[1]}.{int(created * 1000) % 1000:03d}Z"
 
 
 def access(message: str, fields: dict[str, object]) -> None:

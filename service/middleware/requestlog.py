@@ -28,7 +28,8 @@ class RequestLogMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        incoming = next((value for name, value in scope.get("headers") or () if name == b"x-request-id"),
+                        b"").decode("latin-1")
         rid = incoming if _SANE_ID.match(incoming) else os.urandom(8).hex()
         token = request_id.set(rid)
         started = time.perf_counter()
