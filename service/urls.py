@@ -49,6 +49,8 @@ _MAX_HOSTS = 5  # Safe Browsing v4: the exact host plus up to 4 suffixes from th
 _MAX_PATHS = 6  # path+query, path, "/" and up to 3 more directory prefixes
 
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_SCHEME_BYTES = re.compile(rb"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
+_PORT_ONLY = re.compile(rb"^\d*(/|\?|$)")  # what follows "host:" when the URL has no scheme
 _PERCENT = re.compile(rb"%([0-9a-fA-F]{2})")
 # Characters no DNS name can hold; the API refuses hosts with them (canonicalize stays lenient).
 _API_BAD_HOST = re.compile(r"[\x00-\x20<>\"{}|\\^`'%#\x7f]")
@@ -188,11 +190,13 @@ def _canonical_host(raw: bytes) -> str:
             raise InvalidURL(f"invalid IPv6 host: {raw.decode('utf-8', 'replace')!r}")
         return ip6
     raw = raw.partition(b":")[0]  # port (or garbage after a colon) is not part of the host
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    if text is not None and not text.isascii():
+    text: str | None = None
+    if not raw.isascii():
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    if text is not None:
         # Punycode can put hex digits right after a literal "%" ("%aәa" -> "xn--%aa-jwd"); unescape again
         # so the result is a fixed point of canonicalize.
         raw = _unescape_fully(_to_ascii_host(_collapse_dots(text)).encode("ascii"))
@@ -208,6 +212,8 @@ def _canonical_host(raw: bytes) -> str:
 def _collapse_dots(host: str) -> str:
     # Spec: remove leading and trailing dots, replace consecutive dots with one. "。" and friends are
     # handled by the UTS #46 mapping in _to_ascii_host.
+    if ".." not in host and not host.startswith(".") and not host.endswith("."):
+        return host
     return ".".join(label for label in host.split(".") if label)
 
 
@@ -226,6 +232,8 @@ def is_ip_host(host: str) -> bool:
 def _canonical_path(raw: bytes) -> str:
     # Spec: resolve "/./" and "/../", then collapse runs of slashes. A trailing "." or ".." segment
     # leaves a trailing slash ("/blah/.." -> "/").
+    if b"//" not in raw and b"/." not in raw:
+        return _escape(raw or b"/")  # nothing to resolve or collapse: the common case
     segments = raw.split(b"/")
     out: list[bytes] = []
     for segment in segments:
@@ -256,16 +264,16 @@ def parse(url: str) -> CanonicalURL:
     data = _unescape_fully(text.encode("utf-8", "surrogatepass"))
 
     scheme = "http"
-    match = _SCHEME.match(data.decode("latin-1"))
+    match = _SCHEME_BYTES.match(data)
     if match:
         after = data[match.end():]
         if after.startswith(b"//"):
-            scheme = match.group(1).lower()
+            scheme = match.group(1).decode("ascii").lower()
             data = after[2:]
-        elif re.match(rb"^\d*(/|\?|$)", after):
+        elif _PORT_ONLY.match(after):
             pass  # `host:port/...` with no scheme
         else:
-            raise InvalidURL(f"not a hierarchical URL (scheme {match.group(1)!r})")
+            raise InvalidURL(f"not a hierarchical URL (scheme {match.group(1).decode('ascii')!r})")
     elif data.startswith(b"//"):
         data = data[2:]
 
