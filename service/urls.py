@@ -321,7 +321,8 @@ def lookup_paths(path: str, query: str | None) -> list[str]:
 def expressions_of(parsed: CanonicalURL) -> list[str]:
     """Returns the host-suffix x path-prefix expressions of an already parsed URL, most specific first."""
     paths = lookup_paths(parsed.path, parsed.query)
-    return list(dict.fromkeys(h + p for h in lookup_hosts(parsed.host) for p in paths))
+    # Hosts hold no "/", and both lists are free of duplicates, so every host + path pair is distinct.
+    return [h + p for h in lookup_hosts(parsed.host) for p in paths]
 
 
 def expressions(url: str) -> list[str]:
