@@ -192,39 +192,25 @@ async def _act(request: Request, action: str) -> Response:
     return await _render(request, message=message)
 
 
-async def logout(request: Request) -> Response:
-    return await _act(request, "logout")
+def _action(name: str) -> Any:
+    """Returns the endpoint for one form action of the page (they differ only in the action's name)."""
 
+    async def endpoint(request: Request) -> Response:
+        return await _act(request, name)
 
-async def add(request: Request) -> Response:
-    return await _act(request, "add")
-
-
-async def allow(request: Request) -> Response:
-    return await _act(request, "allow")
-
-
-async def remove(request: Request) -> Response:
-    return await _act(request, "remove")
-
-
-async def import_text(request: Request) -> Response:
-    return await _act(request, "import")
-
-
-async def decide(request: Request) -> Response:
-    return await _act(request, "decide")
+    endpoint.__name__ = f"admin_{name}"
+    return endpoint
 
 
 routes = [
     Route("/admin", page, methods=["GET"]),
     Route("/admin/login", login, methods=["POST"]),
-    Route("/admin/logout", logout, methods=["POST"]),
-    Route("/admin/entries", add, methods=["POST"]),
-    Route("/admin/entries/{entry_id:int}/remove", remove, methods=["POST"]),
-    Route("/admin/allowlist", allow, methods=["POST"]),
-    Route("/admin/import", import_text, methods=["POST"]),
-    Route("/admin/reports/{report_id}", decide, methods=["POST"]),
+    Route("/admin/logout", _action("logout"), methods=["POST"]),
+    Route("/admin/entries", _action("add"), methods=["POST"]),
+    Route("/admin/entries/{entry_id:int}/remove", _action("remove"), methods=["POST"]),
+    Route("/admin/allowlist", _action("allow"), methods=["POST"]),
+    Route("/admin/import", _action("import"), methods=["POST"]),
+    Route("/admin/reports/{report_id}", _action("decide"), methods=["POST"]),
 ]
 
 openapi_paths: dict[str, Any] = {

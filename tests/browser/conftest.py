@@ -132,6 +132,27 @@ class Recorded:
     body: str
 
 
+_HOP_BY_HOP = ("host", "content-length", "connection", "proxy-connection", "transfer-encoding",
+               "content-encoding")
+
+
+def relay(handler: http.server.BaseHTTPRequestHandler, url: str, body: bytes) -> None:
+    """Sends the handler's request (method, headers, body) to url and writes the answer back to its client."""
+    headers = {k: v for k, v in handler.headers.items() if k.lower() not in _HOP_BY_HOP}
+    try:
+        upstream = httpx.request(handler.command, url, content=body, headers=headers, timeout=10)
+    except httpx.HTTPError:
+        handler.send_error(502)
+        return
+    handler.send_response(upstream.status_code)
+    for k, v in upstream.headers.items():
+        if k.lower() not in _HOP_BY_HOP:
+            handler.send_header(k, v)
+    handler.send_header("Content-Length", str(len(upstream.content)))
+    handler.end_headers()
+    handler.wfile.write(upstream.content)
+
+
 @dataclass
 class RecordingProxy:
     target: str
@@ -156,20 +177,7 @@ class RecordingProxy:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
                 proxy.requests.append(Recorded(self.command, self.path, body.decode("utf-8", "replace")))
-                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
-                try:
-                    upstream = httpx.request(self.command, proxy.target + self.path, content=body,
-                                             headers=headers, timeout=10)
-                except httpx.HTTPError:
-                    self.send_error(502)
-                    return
-                self.send_response(upstream.status_code)
-                for k, v in upstream.headers.items():
-                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(upstream.content)))
-                self.end_headers()
-                self.wfile.write(upstream.content)
+                relay(self, proxy.target + self.path, body)
 
             do_GET = do_POST = do_OPTIONS = _forward
 

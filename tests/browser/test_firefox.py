@@ -20,11 +20,10 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import pytest
 
 from tests._env import firefox_path, missing
-from tests.browser.conftest import EXTENSION, SCAM_HOST, SECRET, UNVERIFIED_HOST, free_port
+from tests.browser.conftest import EXTENSION, SCAM_HOST, SECRET, UNVERIFIED_HOST, free_port, relay
 
 pytestmark = pytest.mark.browser
 
@@ -48,20 +47,7 @@ class HostMapProxy:
                 path = (target.path or "/") + (f"?{target.query}" if target.query else "")
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
-                headers = {k: v for k, v in self.headers.items()
-                           if k.lower() not in ("host", "content-length", "connection", "proxy-connection")}
-                try:
-                    upstream = httpx.request(self.command, base + path, content=body, headers=headers, timeout=10)
-                except httpx.HTTPError:
-                    self.send_error(502)
-                    return
-                self.send_response(upstream.status_code)
-                for k, v in upstream.headers.items():
-                    if k.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
-                        self.send_header(k, v)
-                self.send_header("Content-Length", str(len(upstream.content)))
-                self.end_headers()
-                self.wfile.write(upstream.content)
+                relay(self, base + path, body)
 
             def do_CONNECT(self) -> None:  # HTTPS (Firefox's own update/telemetry): nowhere to go
                 self.send_error(403)
