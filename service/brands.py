@@ -17,9 +17,10 @@ look-alike detector in `service.signals.lookalike` matches them). Example::
     >>> brands.official_brand("kaspi-kz.top") is None
     True
 
-The file is read once per path (`load_brands` is cached); `default_brands()` reads the one under
-`ABAILA_LISTS_DIR` (default: the bundled `blocklists/`). Reading happens here, at the edge: scoring and the
-signal modules receive a `Brands` value and do no I/O.
+The file is read once per path (`load_brands` is cached; an edited brands file takes effect at the next
+start); `default_brands()` reads the bundled `blocklists/brands.toml`, and the server uses the one in
+`ABAILA_LISTS_DIR` when there is one (`service.engine.brands_for`). Reading happens here, at the edge:
+scoring and the signal modules receive a `Brands` value and do no I/O.
 """
 
 from __future__ import annotations
