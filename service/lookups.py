@@ -385,7 +385,7 @@ def _dns_reasons(dns: DnsFacts) -> list[Reason]:
     reasons = []
     if dns.non_public:
         reasons.append(Reason("dns.private_address", Severity.HIGH, 30,
-                              {"host": dns.host, "addresses": list(dns.non_public)}))
+                              {"host": dns.host, "address": dns.non_public[0], "addresses": list(dns.non_public)}))
     if (dns.min_ttl is not None and dns.min_ttl <= FAST_FLUX_MAX_TTL_S
             and dns.subnets_24 >= FAST_FLUX_MIN_SUBNETS):
         reasons.append(Reason("dns.fast_flux", Severity.HIGH, 30,
@@ -395,6 +395,6 @@ def _dns_reasons(dns: DnsFacts) -> list[Reason]:
         reasons.append(Reason("dns.no_mx", Severity.LOW, 5, {"host": dns.host}))
     if dns.outside_kz and dns.host.rsplit(".", 1)[-1] in KZ_TLDS:
         reasons.append(Reason("dns.kz_hosted_abroad", Severity.MEDIUM, 20,
-                              {"host": dns.host, "addresses": list(dns.outside_kz)}))
+                              {"host": dns.host, "address": dns.outside_kz[0], "addresses": list(dns.outside_kz)}))
     return reasons
 

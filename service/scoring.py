@@ -66,16 +66,19 @@ WEIGHTS: dict[str, tuple[Severity, int]] = {
     "lexical.random_label": (_L, 10),
     # slow signals (service.lookups.reasons_from): registration and DNS
     "domain.young": (_M, 25),  # alone -> unverified, never more
+    "domain.recent": (_L, 5),  # 30-180 days: most honest shops are older, but many are not
     "domain.unregistered": (_H, 40),
     "domain.lookup_failed": (_I, 0),  # unknown is never safe, but not evidence either
-    "domain.hidden": (_I, 0),
+    "domain.registration_hidden": (_I, 0),
     "domain.age_unknown": (_I, 0),  # the age lookup missed the deadline (Facts.pending)
     "dns.nxdomain": (_M, 15),
     "dns.private_address": (_H, 35),  # a public site pointing into a private network
     "dns.fast_flux": (_M, 25),
-    "dns.outside_kz": (_M, 20),  # .kz must be hosted in KZ (KazNIC rules, kz-context §3)
+    "dns.kz_hosted_abroad": (_M, 20),  # .kz must be hosted in KZ (KazNIC rules, kz-context §3)
     "dns.no_mx": (_L, 5),
-    "dns.lookup_failed": (_I, 0),
+    "dns.no_answer": (_L, 10),  # the name exists but has no address: nothing to buy from there
+    "dns.servfail": (_L, 5),  # the site's own DNS servers fail
+    "dns.timeout": (_I, 0),  # our lookup failed: unknown is never safe, but not evidence either
     # page context from the extension: raises the stakes, see _level()
     "context.asks_card": (_H, 10),
     "context.asks_code": (_H, 10),
@@ -87,7 +90,8 @@ DANGEROUS_FLOOR = 90  # the score shown for a dangerous verdict is at least this
 
 _CARD_ASKS = frozenset({"card", "cvv", "expiry"})
 _CODE_ASKS = frozenset({"sms_code", "otp", "password", "iin"})
-_UNKNOWN_AGE = frozenset({"domain.lookup_failed", "domain.hidden", "domain.unregistered", "domain.age_unknown"})
+_UNKNOWN_AGE = frozenset({"domain.lookup_failed", "domain.registration_hidden", "domain.unregistered",
+                          "domain.age_unknown"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -122,3 +122,21 @@ def test_few_false_positives_on_popular_sites() -> None:
     flagged = [d for d in domains
                if score(_facts(f"http://{d}/")).level in (Level.SUSPICIOUS, Level.DANGEROUS)]
     assert len(flagged) / len(domains) <= 0.005, flagged[:20]
+
+
+def test_every_slow_signal_code_is_weighed_and_worded() -> None:
+    """The codes service.lookups emits must each have a weight here and a message in kk, ru and en."""
+    import json
+    import re
+    from pathlib import Path
+
+    import service.lookups
+    from service.scoring import WEIGHTS
+
+    source = Path(service.lookups.__file__).read_text(encoding="utf-8")
+    codes = set(re.findall(r'"((?:domain|dns)\.[a-z_]+)"', source))
+    assert {"domain.young", "dns.nxdomain", "dns.timeout", "dns.kz_hosted_abroad"} <= codes
+    catalog = json.loads((Path(service.lookups.__file__).parent / "data" / "messages.json").read_text("utf-8"))
+    for code in sorted(codes):
+        assert code in WEIGHTS, f"{code} has no weight in service.scoring.WEIGHTS"
+        assert set(catalog["reasons"].get(code, {})) >= {"kk", "ru", "en"}, f"{code} has no kk/ru/en message"
