@@ -115,13 +115,13 @@ function element(tag, attrs = {}, children = []) {
     return el;
 }
 
-function withHost(template, host) {
+function withBold(template, placeholder, value) {
     // Placeholders become DOM nodes, never HTML.
     const out = [];
-    const [ before, after ] = template.split('{{host}}');
+    const [ before, after ] = template.split(`{{${placeholder}}}`);
     out.push(before);
     if ( after !== undefined ) {
-        out.push(element('b', {}, [ host ]), after);
+        out.push(element('b', {}, [ value ]), after);
     }
     return out;
 }
@@ -137,10 +137,12 @@ function showWarning(answer, { held = false, onContinue = null } = {}) {
     const root = host.attachShadow({ mode: 'closed' });
     const box = element('div', { class: 'box', role: 'alertdialog', 'aria-live': 'assertive', 'data-level': answer.level, lang: answer.lang });
     box.append(element('h1', {}, [ s[`paymentTitle_${answer.level}`] ?? s.paymentTitle_unverified ]));
-    box.append(element('p', {}, withHost(s.paymentLead, answer.host)));
+    box.append(element('p', {}, withBold(s.paymentLead, 'host', answer.host)));
     if ( held ) { box.append(element('p', { class: 'held' }, [ s.paymentHeld ])); }
     for ( const reason of answer.reasons ) { box.append(element('p', {}, [ reason ])); }
-    if ( answer.official ) { box.append(element('p', {}, [ element('b', {}, [ answer.official ]) ])); }
+    if ( answer.official ) {
+        box.append(element('p', { class: 'official' }, withBold(s.paymentOfficial ?? '{{domain}}', 'domain', answer.official)));
+    }
     box.append(element('ul', {}, answer.advice.map(line => element('li', {}, [ line ]))));
 
     const leave = element('button', { class: 'primary', 'data-action': 'leave' }, [ s.paymentLeave ]);
