@@ -121,24 +121,16 @@ class LookupConfig:
                     raise ConfigError(f"ABAILA_WHOIS_SERVERS: expected tld=host[:port], got {item!r}")
                 servers[key.strip().lower().strip(".")] = _parse_address("ABAILA_WHOIS_SERVERS", address, 43)
             kwargs["whois_servers"] = servers
-        if value := get("ABAILA_RDAP_BOOTSTRAP"):
-            try:
-                RdapBootstrap.from_file(value)
-            except ValueError as exc:
-                raise ConfigError(f"ABAILA_RDAP_BOOTSTRAP: {exc}") from exc
-            kwargs["rdap_bootstrap"] = value
-        if value := get("ABAILA_REDIS_URL"):
-            try:
-                parse_redis_url(value)
-            except ValueError as exc:
-                raise ConfigError(f"ABAILA_REDIS_URL: {exc}") from exc
-            kwargs["redis_url"] = value
-        if value := get("ABAILA_KZ_NETWORKS"):
-            try:
-                load_networks(value)
-            except (OSError, ValueError) as exc:
-                raise ConfigError(f"ABAILA_KZ_NETWORKS: {exc}") from exc
-            kwargs["kz_networks"] = value
+        # Values taken as they are, once a loader has shown they are usable (a bad one names its variable).
+        for name, attr, check in (("ABAILA_RDAP_BOOTSTRAP", "rdap_bootstrap", RdapBootstrap.from_file),
+                                  ("ABAILA_REDIS_URL", "redis_url", parse_redis_url),
+                                  ("ABAILA_KZ_NETWORKS", "kz_networks", load_networks)):
+            if value := get(name):
+                try:
+                    check(value)
+                except (OSError, ValueError) as exc:
+                    raise ConfigError(f"{name}: {exc}") from exc
+                kwargs[attr] = value
         for name, attr in (("ABAILA_CACHE_TIMEOUT_MS", "cache_timeout_s"), ("ABAILA_DNS_TIMEOUT_MS", "dns_timeout_s"),
                            ("ABAILA_RDAP_TIMEOUT_MS", "rdap_timeout_s"),
                            ("ABAILA_WHOIS_TIMEOUT_MS", "whois_timeout_s")):

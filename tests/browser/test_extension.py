@@ -157,13 +157,19 @@ def test_allowlisted_honest_shop_gets_no_warning(launch, proxy, shop) -> None:
     assert page.url.startswith(f"http://{HONEST_HOST}:")
 
 
-def test_continue_once_opens_the_site_in_this_tab_only(launch, proxy, shop) -> None:
+def _scam_warning(launch, proxy, shop):  # type: ignore[no-untyped-def]
+    """Returns (browser, page, url) with the page on the warning page for the listed scam host."""
     browser = launch(proxy.url)
     page = browser.page()
     url = shop.url(SCAM_HOST, "/plain")
     visit(page, url)
     wait_url(page, WARNING_PAGE)
     page.wait_for_selector("body[data-ready=true]")
+    return browser, page, url
+
+
+def test_continue_once_opens_the_site_in_this_tab_only(launch, proxy, shop) -> None:
+    browser, page, url = _scam_warning(launch, proxy, shop)
     page.click("#continueOnce")
     wait_url(page, rf"^http://{re.escape(SCAM_HOST)}:")
     time.sleep(1.5)
@@ -174,12 +180,7 @@ def test_continue_once_opens_the_site_in_this_tab_only(launch, proxy, shop) -> N
 
 
 def test_always_allow_sticks_and_can_be_undone_in_the_options(launch, proxy, shop) -> None:
-    browser = launch(proxy.url)
-    page = browser.page()
-    url = shop.url(SCAM_HOST, "/plain")
-    visit(page, url)
-    wait_url(page, WARNING_PAGE)
-    page.wait_for_selector("body[data-ready=true]")
+    browser, page, url = _scam_warning(launch, proxy, shop)
     page.click("#alwaysAllow")
     wait_url(page, rf"^http://{re.escape(SCAM_HOST)}:")
     other = browser.page()
