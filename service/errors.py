@@ -2,6 +2,7 @@
 
     AbailaError
      ├── InvalidURL (also a ValueError)   invalid_url        400
+ ├── InvalidIndicator (a ValueError)  invalid_indicator  400   (service.indicators: card:/phone:/iban:)
      ├── BadRequest                       bad_request        400
      │    ├── InvalidJSON                 invalid_json       400
      │    └── InvalidField                invalid_field      400
@@ -21,7 +22,7 @@ exception handler in `service.app` renders the envelope `{"error": {"code", "mes
 from __future__ import annotations
 
 __all__ = [
-    "AbailaError", "InvalidURL", "BadRequest", "InvalidJSON", "InvalidField", "PayloadTooLarge",
+    "AbailaError", "InvalidURL", "InvalidIndicator", "BadRequest", "InvalidJSON", "InvalidField", "PayloadTooLarge",
     "Unauthorized", "Forbidden", "NotFound", "Conflict", "RateLimited", "ListFormatError", "ConfigError",
 ]
 
@@ -45,6 +46,11 @@ class AbailaError(Exception):
 
 class InvalidURL(AbailaError, ValueError):
     code = "invalid_url"
+    status = 400
+
+
+class InvalidIndicator(AbailaError, ValueError):
+    code = "invalid_indicator"
     status = 400
 
 
