@@ -8,12 +8,14 @@ Placeholders are `{name}` fields filled from the reason's evidence.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["LANGS", "DEFAULT_LANG", "negotiate_lang", "render", "advice", "title", "codes"]
+__all__ = ["LANGS", "DEFAULT_LANG", "negotiate", "negotiate_lang", "choose_lang", "strings", "render", "advice",
+           "title", "codes"]
 
 LANGS = ("kk", "ru", "en")
 DEFAULT_LANG = "en"
@@ -25,25 +27,68 @@ def _catalog() -> dict[str, Any]:
     return json.loads(text)
 
 
-def negotiate_lang(param: str | None, accept_language: str | None = None) -> str:
-    """Returns the language to answer in: the `lang` parameter if supported, else Accept-Language, else en."""
-    if param:
-        code = param.strip().lower()[:2]
+def negotiate(accept_language: str | None, default: str = DEFAULT_LANG) -> str:
+    """Returns the supported language an Accept-Language header prefers most, else default.
+
+    Quality values are honoured (RFC 9110 §12.5.4): `ru-RU,ru;q=0.9,kk;q=0.8` picks ru, `kk;q=0,ru` never
+    picks kk, equal weights keep the header's order, and `*` stands for default. A tag matches by its
+    primary subtag (`kk-KZ` is kk). A malformed item is skipped rather than guessed at.
+    """
+    if not accept_language:
+        return default
+    ranked: list[tuple[float, int, str]] = []
+    refused: set[str] = set()
+    for position, item in enumerate(accept_language.split(",")[:_MAX_RANGES]):
+        tag, *params = (part.strip() for part in item.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                weight = _quality(value.strip())
+        code = tag.split("-")[0].lower()
+        if weight < 0 or not code:
+            continue
+        if code == "*":
+            code = default
+        if weight == 0:
+            refused.add(code)
+        elif code in LANGS:
+            ranked.append((-weight, position, code))
+    for _, _, code in sorted(ranked):
+        if code not in refused:
+            return code
+    return default
+
+
+# Accept-Language items looked at: a browser sends a handful; a hostile header must not cost more.
+_MAX_RANGES = 32
+
+
+def _quality(value: str) -> float:
+    """Returns a q value in 0..1, or -1 when it is not one ("0.8" → 0.8; "1.5", "x", "" → -1)."""
+    if not re.fullmatch(r"0(\.\d{0,3})?|1(\.0{0,3})?", value):
+        return -1.0
+    return float(value)
+
+
+def negotiate_lang(param: str | None, accept_language: str | None = None, default: str = DEFAULT_LANG) -> str:
+    """Returns the language to answer in: the `lang` parameter if supported, else Accept-Language, else default."""
+    return choose_lang(param, accept_language=accept_language, default=default)
+
+
+def choose_lang(*chosen: str | None, accept_language: str | None, default: str = DEFAULT_LANG) -> str:
+    """Returns the first supported explicit choice (a `?lang=`, then a cookie, …), else what
+    Accept-Language prefers, else default. An explicit choice matches like a tag: `ru-RU` is ru."""
+    for value in chosen:
+        code = (value or "").strip().split("-")[0].lower()
         if code in LANGS:
             return code
-    if accept_language:
-        weighted = []
-        for i, part in enumerate(accept_language.split(",")):
-            tag, _, q = part.strip().partition(";q=")
-            try:
-                weight = float(q) if q else 1.0
-            except ValueError:
-                weight = 0.0
-            weighted.append((-weight, i, tag.strip().lower()[:2]))
-        for _, _, code in sorted(weighted):
-            if code in LANGS:
-                return code
-    return DEFAULT_LANG
+    return negotiate(accept_language, default)
+
+
+def strings(section: str, lang: str) -> dict[str, str]:
+    """Returns one surface's strings (`admin`, `page`, `bot`) in lang, falling back to English per key."""
+    return {key: entry.get(lang) or entry[DEFAULT_LANG] for key, entry in _catalog()[section].items()}
 
 
 class _Fields(dict):  # type: ignore[type-arg]

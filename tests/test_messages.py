@@ -16,12 +16,22 @@ _CYRILLIC = re.compile(r"[\u0400-\u04FF]")
 _PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
+def _entries() -> list[tuple[str, dict[str, str]]]:
+    """Every translated entry of the catalog, each surface's section included (`admin`, `page`, `bot`)."""
+    return [(f"{section}.{key}", entry) for section, entries in messages._catalog().items()
+            if isinstance(entries, dict) for key, entry in entries.items() if isinstance(entry, dict)]
+
+
 def _kazakh_texts() -> list[str]:
-    catalog = messages._catalog()
-    texts = [entry["kk"] for entry in catalog["reasons"].values()]
-    texts += [entry["kk"] for entry in catalog["advice"].values()]
-    texts += [entry["kk"] for entry in catalog["titles"].values()]
-    return texts
+    return [entry["kk"] for _, entry in _entries()]
+
+
+@pytest.mark.parametrize(("key", "entry"), _entries(), ids=[key for key, _ in _entries()])
+def test_every_entry_has_three_languages_with_the_same_placeholders(key: str, entry: dict[str, str]) -> None:
+    assert list(entry) == list(messages.LANGS), f"{key}: languages missing or out of order"
+    assert all(entry[lang].strip() for lang in messages.LANGS), key
+    fields = [{name for _, name, _, _ in string.Formatter().parse(entry[lang]) if name} for lang in messages.LANGS]
+    assert fields[0] == fields[1] == fields[2], f"{key}: placeholders differ between languages"
 
 
 @pytest.mark.parametrize("code", sorted(WEIGHTS))
@@ -77,3 +87,36 @@ def test_negotiate_lang() -> None:
     assert messages.negotiate_lang("kk") == "kk"
     assert messages.negotiate_lang(None, "ru-RU,ru;q=0.9,en;q=0.5") == "ru"
     assert messages.negotiate_lang("de", "de-DE") == "en"
+    assert messages.negotiate_lang(None, None, default="ru") == "ru"
+
+
+@pytest.mark.parametrize(("header", "expected"), [
+    ("ru-RU,ru;q=0.9,kk;q=0.8", "ru"),          # issue 11 part 8: /admin used to pick kk here
+    ("kk;q=0.8,ru-RU,ru;q=0.9", "ru"),          # the weight decides, not the position
+    ("en;q=0.5, kk-KZ;q=0.7", "kk"),
+    ("kk, ru", "kk"),                           # equal weights keep the header's order
+    ("ru ; q=0.3, en ; q = 0.4", "en"),         # spaces around ; and =
+    ("kk;q=0, ru;q=0.1", "ru"),                 # q=0 means "not acceptable"
+    ("kk;q=0, *", "en"),                        # * is the default, never a refused language
+    ("de-DE,fr;q=0.9", "en"),                   # nothing supported
+    ("kk;q=2, ru;q=abc, en;q=0.2", "en"),       # malformed weights are skipped, not trusted
+    ("KK-kz", "kk"),
+    ("", "en"),
+    (",;,q=,;q=0.5,-", "en"),
+    ("x," * 5000 + "kk", "en"),                 # only the first items of a hostile header are read
+])
+def test_negotiate_honours_quality_values(header: str, expected: str) -> None:
+    assert messages.negotiate(header) == expected
+
+
+def test_choose_lang_prefers_explicit_choices_in_order() -> None:
+    assert messages.choose_lang("ru", "kk", accept_language="en") == "ru"
+    assert messages.choose_lang("de", "kk", accept_language="en") == "kk"
+    assert messages.choose_lang(None, "", accept_language="ru-RU,ru;q=0.9,kk;q=0.8") == "ru"
+    assert messages.choose_lang(None, accept_language=None, default="ru") == "ru"
+
+
+def test_strings_give_one_surface_in_one_language() -> None:
+    admin = {lang: messages.strings("admin", lang) for lang in messages.LANGS}
+    assert admin["kk"]["reports"] == "Шағымдар" and admin["ru"]["reports"] == "Жалобы"
+    assert list(admin["kk"]) == list(admin["ru"]) == list(admin["en"])

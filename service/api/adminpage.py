@@ -24,6 +24,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from service import messages
 from service.api.admin import index_lists, parse_entry, parse_list_name, parse_text
 from service.auth import Principal, principal_for_token
 from service.errors import AbailaError, Forbidden, InvalidURL
@@ -34,46 +35,18 @@ from service.urls import entry_to_expression
 __all__ = ["openapi_paths", "routes"]
 
 _COOKIE = "abaila_admin"
-_LANGS = ("kk", "ru", "en")
 _env = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
                           autoescape=True)
 
-_T = {
-    "en": {"title": "moderation", "token": "Moderator token", "login": "Sign in", "logout": "Sign out",
-           "reports": "Reports queue", "entries": "Entries", "import": "Import", "audit": "Audit log", "site": "Site",
-           "kind": "Kind", "comments": "Comments", "note": "note", "accept": "Accept", "reject": "Reject",
-           "none": "Nothing to review", "search": "Search", "entry": "domain or URL", "reason": "reason",
-           "list": "list", "add": "Add", "remove": "Remove", "author": "By", "time": "Time", "dry_run": "dry run",
-           "report": "scam report", "appeal": "appeal", "bad_token": "Unknown or revoked token",
-           "done": "Done", "csrf": "The form expired; try again", "allowlist": "Allowlist (trusted sites)",
-           "allow": "Allow", "filter": "Filter", "action": "action", "show_all": "show all"},
-    "ru": {"title": "модерация", "token": "Токен модератора", "login": "Войти", "logout": "Выйти",
-           "reports": "Жалобы", "entries": "Записи", "import": "Импорт", "audit": "Журнал", "site": "Сайт",
-           "kind": "Тип", "comments": "Комментарии", "note": "примечание", "accept": "Принять", "reject": "Отклонить",
-           "none": "Нечего рассматривать", "search": "Найти", "entry": "домен или URL", "reason": "причина",
-           "list": "список", "add": "Добавить", "remove": "Удалить", "author": "Кто", "time": "Время",
-           "dry_run": "пробный прогон", "report": "жалоба", "appeal": "апелляция",
-           "bad_token": "Неизвестный или отозванный токен", "done": "Готово", "csrf": "Форма устарела; повторите",
-           "allowlist": "Белый список (доверенные сайты)", "allow": "Доверять", "filter": "Фильтр",
-           "action": "действие", "show_all": "показать все"},
-    "kk": {"title": "модерация", "token": "Модератор токені", "login": "Кіру", "logout": "Шығу",
-           "reports": "Шағымдар", "entries": "Жазбалар", "import": "Импорт", "audit": "Журнал", "site": "Сайт",
-           "kind": "Түрі", "comments": "Пікірлер", "note": "ескертпе", "accept": "Қабылдау", "reject": "Қабылдамау",
-           "none": "Қарайтын ештеңе жоқ", "search": "Іздеу", "entry": "домен немесе URL", "reason": "себеп",
-           "list": "тізім", "add": "Қосу", "remove": "Алып тастау", "author": "Кім", "time": "Уақыт",
-           "dry_run": "сынақ", "report": "шағым", "appeal": "апелляция",
-           "bad_token": "Белгісіз немесе кері қайтарылған токен", "done": "Дайын", "csrf": "Пішін ескірді; қайталаңыз",
-           "allowlist": "Рұқсат тізімі (сенімді сайттар)", "allow": "Сенім білдіру", "filter": "Сүзгі",
-           "action": "әрекет", "show_all": "барлығын көрсету"},
-}
 
 
 def _lang(request: Request) -> str:
-    for value in (request.query_params.get("lang"), request.cookies.get("abaila_lang")):
-        if value in _LANGS:
-            return value
-    accept = request.headers.get("accept-language", "")
-    return next((lang for lang in _LANGS if lang in accept[:20]), "en")
+    return messages.choose_lang(request.query_params.get("lang"), request.cookies.get("abaila_lang"),
+                                accept_language=request.headers.get("accept-language"))
+
+
+def _t(request: Request) -> dict[str, str]:
+    return messages.strings("admin", _lang(request))
 
 
 def _audit_target(target: str) -> str | None:
@@ -103,7 +76,8 @@ async def _render(request: Request, *, message: str = "", error: str = "", statu
     lang = _lang(request)
     principal, token = await _session(request)
     params = request.query_params
-    context: dict[str, Any] = {"lang": lang, "langs": _LANGS, "t": _T[lang], "principal": principal,
+    context: dict[str, Any] = {"lang": lang, "langs": messages.LANGS, "t": messages.strings("admin", lang),
+                               "principal": principal,
                                "message": message, "error": error, "q": params.get("q", ""),
                                "aq": params.get("aq", ""), "actor": params.get("actor", "").strip(),
                                "target": params.get("target", "").strip(), "action": params.get("action", "").strip()}
@@ -119,7 +93,7 @@ async def _render(request: Request, *, message: str = "", error: str = "", statu
     response = HTMLResponse(_env.get_template("admin.html").render(context), status_code=status, headers={
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                                    "frame-ancestors 'none'", "Cache-Control": "no-store"})
-    if request.query_params.get("lang") in _LANGS:
+    if request.query_params.get("lang") in messages.LANGS:
         response.set_cookie("abaila_lang", lang, samesite="strict")
     return response
 
@@ -133,7 +107,7 @@ async def login(request: Request) -> Response:
     token = str(form.get("token", "")).strip()
     principal = await principal_for_token(request.app.state.store, token) if token else None
     if principal is None or principal.role not in ("moderator", "admin"):
-        return await _render(request, error=_T[_lang(request)]["bad_token"], status=401)
+        return await _render(request, error=_t(request)["bad_token"], status=401)
     response = RedirectResponse("/admin", status_code=303)
     response.set_cookie(_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
                         path="/admin")
@@ -146,7 +120,7 @@ async def _form(request: Request) -> tuple[Principal, dict[str, str]]:
     if principal is None:
         raise Forbidden("sign in first")
     if not hmac.compare_digest(form.get("csrf", ""), _csrf(token)):
-        raise Forbidden(_T[_lang(request)]["csrf"])
+        raise Forbidden(_t(request)["csrf"])
     return principal, form
 
 
@@ -161,18 +135,18 @@ async def _act(request: Request, action: str) -> Response:
         if action == "allow":
             await store.add_entry(parse_entry(form.get("entry")), reason=parse_text(form.get("reason"), "reason"),
                                   actor=principal.name, list_name=DEFAULT_ALLOWLIST, category="allowlist")
-            message = _T[_lang(request)]["done"]
+            message = _t(request)["done"]
         elif action == "add":
             await store.add_entry(parse_entry(form.get("entry")), reason=parse_text(form.get("reason"), "reason"),
                                   actor=principal.name,
                                   list_name=parse_list_name(form.get("list"), default=DEFAULT_LIST) or DEFAULT_LIST)
-            message = _T[_lang(request)]["done"]
+            message = _t(request)["done"]
         elif action == "remove":
             entry = await store.get_entry(int(request.path_params["entry_id"]))
             await store.remove_entry(entry.expression, reason=parse_text(form.get("reason"), "reason"),
                                      actor=principal.name, list_name=entry.list,
                                      lists_hint=index_lists(request, entry.expression))
-            message = _T[_lang(request)]["done"]
+            message = _t(request)["done"]
         elif action == "import":
             parsed = parse_list(form.get("text", ""), path="import", name=DEFAULT_LIST)
             list_name = parse_list_name(form.get("list")) or DEFAULT_LIST
@@ -185,7 +159,7 @@ async def _act(request: Request, action: str) -> Response:
             report = await store.get_report(request.path_params["report_id"])
             await store.decide(report.id, decision=form.get("decision", ""), note=parse_text(form.get("note"), "note"),
                                actor=principal.name, lists_hint=index_lists(request, report.expression))
-            message = _T[_lang(request)]["done"]
+            message = _t(request)["done"]
     except AbailaError as exc:
         return await _render(request, error=exc.message, status=exc.status)
     await request.app.state.live.notify()

@@ -40,3 +40,14 @@ def test_sign_in_accept_report_and_audit(moderation: Moderation) -> None:
     assert "Жалобы" in client.get("/admin", params={"lang": "ru"}).text
     out = client.post("/admin/logout", data={"csrf": csrf})
     assert out.status_code == 200 and "Sign in" in client.get("/admin", params={"lang": "en"}).text
+
+
+def test_language_follows_accept_language_weights(moderation: Moderation) -> None:
+    client, _, _ = moderation
+    client.cookies.clear()
+    page = client.get("/admin", headers={"Accept-Language": "ru-RU,ru;q=0.9,kk;q=0.8"})
+    assert 'lang="ru"' in page.text and "Токен модератора" in page.text  # issue 11 part 8: it used to pick kk
+    assert "Модератор токені" in client.get("/admin", headers={"Accept-Language": "en;q=0.5,kk;q=0.9"}).text
+    chosen = client.get("/admin", params={"lang": "kk"}, headers={"Accept-Language": "ru"})
+    assert "Модератор токені" in chosen.text  # and the cookie keeps the choice over the header
+    assert "Модератор токені" in client.get("/admin", headers={"Accept-Language": "ru"}).text
