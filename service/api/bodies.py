@@ -35,6 +35,8 @@ async def read_json_object(request: Request, *, max_bytes: int = MAX_BODY_BYTES)
         raise InvalidJSON("request body is empty; send a JSON object")
     try:
         body = json.loads(raw)
+    except RecursionError:  # `[[[[...` deeper than the interpreter's stack: hostile, not a server fault
+        raise InvalidJSON("request body nests JSON too deeply") from None
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidJSON(f"request body is not valid JSON: {exc}") from None
     if not isinstance(body, dict):

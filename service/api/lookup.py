@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import logging
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from service.errors import InvalidField, InvalidJSON, PayloadTooLarge
+from service.api.bodies import read_json_object
+from service.errors import InvalidField
 
 __all__ = ["routes", "MAX_PREFIXES", "PREFIX_BYTES", "CACHE_DURATION_S"]
 
@@ -56,15 +56,8 @@ def _decode_prefix(text: object, position: int) -> bytes:
 
 
 async def _read_prefixes(request: Request) -> list[bytes]:
-    body = await request.body()
-    if len(body) > MAX_BODY_BYTES:
-        raise PayloadTooLarge(f"request body is larger than {MAX_BODY_BYTES} bytes")
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidJSON("request body is not valid JSON") from None
-    if not isinstance(data, dict):
-        raise InvalidJSON("request body must be a JSON object with a \"prefixes\" list")
+    # Refused by Content-Length, else once the streamed body passes the cap: never read whole (issue 10).
+    data = await read_json_object(request, max_bytes=MAX_BODY_BYTES)
     prefixes = data.get("prefixes")
     if not isinstance(prefixes, list):
         raise InvalidField("prefixes must be a list of base64 strings", field="prefixes")

@@ -34,12 +34,12 @@ from starlette.routing import Route
 from service.api.bodies import read_json_object
 from service.errors import AbailaError, InvalidField
 from service.middleware.ratelimit import require_principal
-from service.urls import parse
+from service.urls import MAX_URL_LENGTH, parse
 
 __all__ = ["CATEGORY_THREATS", "MAX_ENTRIES", "routes", "threat_type"]
 
 MAX_ENTRIES = 500  # threatEntries per request, as Google's Lookup API
-MAX_BODY_BYTES = 2 * 1024 * 1024
+MAX_BODY_BYTES = MAX_ENTRIES * (MAX_URL_LENGTH + 256)  # 500 entries of the longest URL, with JSON around
 CACHE_DURATION = "300s"  # a client may keep a match this long
 
 THREAT_TYPES = ("MALWARE", "SOCIAL_ENGINEERING", "UNWANTED_SOFTWARE", "POTENTIALLY_HARMFUL_APPLICATION")
@@ -84,6 +84,9 @@ def _entry_hits(index: Any, entry: Any, position: int) -> list[tuple[str, str]]:
     if not isinstance(entry, dict):
         raise InvalidField(f"threatInfo.threatEntries[{position}] must be an object", field="threatInfo.threatEntries")
     if isinstance(entry.get("url"), str):
+        if len(entry["url"].encode("utf-8", "surrogatepass")) > MAX_URL_LENGTH:  # the API's URL limit
+            raise InvalidField(f"threatInfo.threatEntries[{position}].url is longer than {MAX_URL_LENGTH} bytes",
+                               field="threatInfo.threatEntries")
         try:
             parsed = parse(entry["url"])
         except ValueError:

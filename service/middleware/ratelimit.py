@@ -52,7 +52,7 @@ __all__ = ["DEFAULT_KEY_RATE", "LIMITED_PATHS", "KeyUsage", "RateLimitMiddleware
 log = logging.getLogger("abaila.ratelimit")
 
 DEFAULT_KEY_RATE = "20/second"  # for a key made without --rate; ABAILA_KEY_RATE overrides
-LIMITED_PATHS = frozenset({"/v1/check", "/v1/check/batch", "/v4/threatMatches:find"})
+LIMITED_PATHS = frozenset({"/v1/check", "/v1/check/batch", "/v4/threatMatches:find", "/v1/lookup/prefixes"})
 _USAGE_PREFIX = "abaila:usage:"  # Redis hash per key id: requests, urls, limited
 
 
