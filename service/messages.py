@@ -107,6 +107,15 @@ def render(code: str, lang: str, evidence: dict[str, Any] | None = None) -> str:
 
 # Brand-specific guidance added when a reason names the brand (kz-context §2.1: OLX has no delivery service).
 _BRAND_ADVICE = {"OLX.kz": "olx_no_delivery"}
+# Guidance put first when the page asks for this (issue 13: the police advice for the moment itself).
+_CONTEXT_ADVICE = {
+    "context.transfer_card": ("no_prepay", "no_private_card"),
+    "context.transfer_phone": ("no_prepay", "no_private_card"),
+    "context.transfer_iban": ("no_prepay", "pay_via_marketplace"),
+    "context.messenger_only": ("no_prepay", "pay_via_marketplace"),
+    "context.refund_pattern": ("nobody_asks_code", "no_sms_code", "call_102"),
+    "context.app_download": ("no_unknown_apps", "nobody_asks_code"),
+}
 
 
 def advice(level: str, lang: str, reasons: Iterable[Any] = ()) -> list[str]:
@@ -114,6 +123,8 @@ def advice(level: str, lang: str, reasons: Iterable[Any] = ()) -> list[str]:
     for the brands the reasons name, e.g. "OLX.kz has no OLX Delivery service")."""
     keys = list(_catalog()["advice_by_level"].get(level, []))
     if level not in ("trusted", "no_known_risk"):
+        first = [k for r in reasons for k in _CONTEXT_ADVICE.get(str(getattr(r, "code", "")), ())]
+        keys = list(dict.fromkeys(first + keys))
         for reason in reasons:
             extra = _BRAND_ADVICE.get(str(getattr(reason, "evidence", {}).get("brand", "")))
             if extra and extra not in keys:

@@ -82,6 +82,16 @@ WEIGHTS: dict[str, tuple[Severity, int]] = {
     # page context from the extension: raises the stakes, see _level()
     "context.asks_card": (_H, 10),
     "context.asks_code": (_H, 10),
+    # the payment moment read from the page (extension/lib/pagereader.js, issue 13): money to a private person
+    # is what a fake shop wants; alone each is `unverified` ("do not prepay"), see _level() for `dangerous`
+    "context.transfer_card": (_H, 25),  # "100% предоплата на Kaspi Gold 4400 …"
+    "context.transfer_phone": (_H, 25),  # "Kaspi перевод по номеру +7 701 …"
+    "context.transfer_iban": (_M, 20),  # an IBAN of a recipient without a valid BIN next to it
+    "context.messenger_only": (_M, 20),  # orders only through WhatsApp / Direct, no checkout, money first
+    "context.refund_pattern": (_H, 40),  # send money or a code to *receive* money: no honest page does this
+    "context.prepayment": (_L, 5),  # prepayment / pay the manager / send the receipt, with the above
+    "context.pressure": (_L, 5),  # today only, countdowns, far below the crossed-out price, with the above
+    "context.app_download": (_H, 30),  # an .apk / .exe from this site: fake bank and delivery apps steal codes
 }
 
 SUSPICIOUS_AT = 40  # risk points: two independent signals, or one look-alike
@@ -90,6 +100,15 @@ DANGEROUS_FLOOR = 90  # the score shown for a dangerous verdict is at least this
 
 _CARD_ASKS = frozenset({"card", "cvv", "expiry"})
 _CODE_ASKS = frozenset({"sms_code", "otp", "password", "iin"})
+# Page-reader codes (PageContext.ASKS) -> the reason each one contributes; every reason's evidence lists its codes.
+_MOMENT_REASONS = {
+    "transfer_card": "context.transfer_card", "transfer_phone": "context.transfer_phone",
+    "transfer_iban": "context.transfer_iban", "messenger_only": "context.messenger_only",
+    "refund_pattern": "context.refund_pattern", "app_download": "context.app_download",
+}
+_DEMAND_ASKS = frozenset({"prepayment", "pay_manager", "send_receipt", "private_recipient"})
+# A transfer to a private person on a young domain or a look-alike is the fake shop itself (issue 13).
+_PRIVATE_TRANSFER = frozenset({"context.transfer_card", "context.transfer_phone"})
 _UNKNOWN_AGE = frozenset({"domain.lookup_failed", "domain.registration_hidden", "domain.unregistered",
                           "domain.age_unknown"})
 
@@ -166,6 +185,7 @@ def score(facts: Facts) -> Assessment:
         reasons.append(reason("domain.age_unknown", {}))
     has_risk = any(r.weight > 0 or r.code in _UNKNOWN_AGE or r.code == "domain.young" for r in reasons)
     reasons += _context_reasons(facts.context, has_risk=has_risk)
+    reasons += _moment_reasons(facts.context)
 
     risk = min(100, sum(r.weight for r in reasons))
     level = _level(reasons, risk, facts)
@@ -189,12 +209,39 @@ def _context_reasons(context: PageContext | None, *, has_risk: bool) -> list[Rea
     return out
 
 
+def _moment_reasons(context: PageContext | None) -> list[Reason]:
+    """Returns the payment-moment reasons (transfer, messenger-only, refund, app download) of the page.
+
+    Unlike a card form, these are risk on their own: an honest shop does not ask for a transfer to a private
+    card. They come after the allowlist, so a bank's help page on transfers is never flagged."""
+    if context is None:
+        return []
+    asks = set(context.asks_for)
+    out = [reason(code, {"asks_for": [ask]}) for ask, code in _MOMENT_REASONS.items() if ask in asks]
+    if not out:
+        return out
+    private = "private_recipient" in asks
+    if private:
+        out = [Reason(r.code, r.severity, r.weight, {**r.evidence, "private_recipient": True}) for r in out]
+    demand = sorted(asks & (_DEMAND_ASKS - {"private_recipient"}))
+    if demand:
+        out.append(reason("context.prepayment", {"asks_for": demand}))
+    if context.page_value("pressure"):
+        out.append(reason("context.pressure", {}))
+    return out
+
+
 def _level(reasons: list[Reason], risk: int, facts: Facts) -> Level:
     codes = {r.code for r in reasons}
     has_lookalike = any(r.code.startswith("lookalike.") and r.severity is Severity.HIGH for r in reasons)
     asks_money = bool(codes & {"context.asks_card", "context.asks_code"})
     if has_lookalike and asks_money:
         return Level.DANGEROUS  # a protected brand's look-alike asking for a card or a code
+    young = "domain.young" in codes
+    if (young or has_lookalike) and codes & (_PRIVATE_TRANSFER | {"context.refund_pattern"}):
+        return Level.DANGEROUS  # a days-old site or a look-alike wanting money sent to a person, or a "refund"
+    if has_lookalike and "context.app_download" in codes:
+        return Level.DANGEROUS  # a bank / eGov look-alike handing out an app
     if risk >= SUSPICIOUS_AT:
         return Level.SUSPICIOUS
     if risk >= UNVERIFIED_AT:

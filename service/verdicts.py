@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 __all__ = ["Level", "Severity", "Reason", "ListHit", "PageContext", "Verdict", "LEVEL_ORDER"]
 
@@ -70,15 +70,39 @@ class ListHit:
 
 @dataclass(frozen=True, slots=True)
 class PageContext:
-    """What the page asks for, as the extension saw it (`{"payment_form": true, "asks_for": ["card"]}`)."""
+    """What the page asks for, as the extension saw it (`{"payment_form": true, "asks_for": ["card"]}`).
+
+    `asks_for` holds codes only; `page` booleans and counts only (PAGE_FIELDS), as sorted (name, value) pairs
+    so the context stays hashable (it is part of the checker's cache key). Never page text, never a number.
+    """
 
     payment_form: bool = False
     asks_for: tuple[str, ...] = ()
+    page: tuple[tuple[str, int], ...] = ()
 
-    ASKS = ("card", "cvv", "expiry", "sms_code", "otp", "iin", "password", "phone")
+    # The payment form's fields (extension/lib/payment.js), then the payment moment read from the page
+    # (extension/lib/pagereader.js, issue 13), then app downloads (extension/lib/downloads.js).
+    ASKS = ("card", "cvv", "expiry", "sms_code", "otp", "iin", "password", "phone",
+            "prepayment", "transfer_card", "transfer_phone", "transfer_iban", "private_recipient",
+            "pay_manager", "send_receipt", "messenger_only", "refund_pattern", "app_download")
+
+    # context.page: name -> "bool" or the largest count accepted.
+    PAGE_FIELDS: ClassVar[dict[str, str | int]] = {
+        "prepayment": "bool", "pay_manager": "bool", "send_receipt": "bool", "private_recipient": "bool",
+        "messenger_order": "bool", "checkout": "bool", "pressure": "bool", "legal_form": "bool",
+        "bin_valid": "bool", "public_offer": "bool", "returns_policy": "bool", "cash_on_delivery": "bool",
+        "provider_checkout": "bool", "cards": 100, "phones": 100, "ibans": 100, "messenger_links": 1000,
+    }
+
+    def page_value(self, name: str) -> int:
+        """Returns a page field's value (False / 0 when the extension did not send it)."""
+        return dict(self.page).get(name, 0)
 
     def to_json(self) -> dict[str, Any]:
-        return {"payment_form": self.payment_form, "asks_for": list(self.asks_for)}
+        out: dict[str, Any] = {"payment_form": self.payment_form, "asks_for": list(self.asks_for)}
+        if self.page:
+            out["page"] = {k: (bool(v) if self.PAGE_FIELDS.get(k) == "bool" else v) for k, v in self.page}
+        return out
 
 
 @dataclass(frozen=True, slots=True)

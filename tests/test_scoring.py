@@ -140,3 +140,51 @@ def test_every_slow_signal_code_is_weighed_and_worded() -> None:
     for code in sorted(codes):
         assert code in WEIGHTS, f"{code} has no weight in service.scoring.WEIGHTS"
         assert set(catalog["reasons"].get(code, {})) >= {"kk", "ru", "en"}, f"{code} has no kk/ru/en message"
+
+
+# The payment moment read from the page (issue 13): codes from extension/lib/pagereader.js.
+def _moment(*asks: str, **page: int) -> PageContext:
+    return PageContext(asks_for=asks, page=tuple(sorted(page.items())))
+
+
+@pytest.mark.parametrize("name, url, context, slow, level", [
+    ("5-day-old domain, transfer to a private card", "stilnaya-moda.shop",
+     _moment("prepayment", "transfer_card", "private_recipient"), (_young(),), Level.DANGEROUS),
+    ("5-day-old domain, Kaspi transfer by phone", "iphone-sale.com",
+     _moment("prepayment", "transfer_phone"), (_young(),), Level.DANGEROUS),
+    ("look-alike asks a transfer", "kaspi-kz.top", _moment("transfer_card"), (), Level.DANGEROUS),
+    ("young domain, refund pattern", "vozvrat-zakaz.info", _moment("refund_pattern"), (_young(),), Level.DANGEROUS),
+    ("look-alike offers an app", "halyk-bonus.com", _moment("app_download"), (), Level.DANGEROUS),
+    ("old site, transfer to a card: do not prepay", "old-shop.kz", _moment("transfer_card"), (), Level.UNVERIFIED),
+    ("old site, messenger-only order", "old-shop.kz", _moment("prepayment", "messenger_only"), (), Level.UNVERIFIED),
+    ("old site, IBAN to a person", "old-shop.kz", _moment("transfer_iban", "private_recipient"), (),
+     Level.UNVERIFIED),
+    ("refund pattern alone is suspicious", "old-shop.kz", _moment("refund_pattern"), (), Level.SUSPICIOUS),
+    ("young domain, messenger-only: suspicious, not dangerous", "new-shop.kz", _moment("messenger_only"),
+     (_young(),), Level.SUSPICIOUS),
+    ("allowlisted bank's help page on transfers", "halykbank.kz", _moment("transfer_phone"), (), Level.TRUSTED),
+    ("marketplace", "kaspi.kz", _moment("prepayment", "transfer_card"), (), Level.TRUSTED),
+    ("nothing asked", "old-shop.kz", _moment(), (), Level.NO_KNOWN_RISK),
+    ("demand words alone weigh nothing", "old-shop.kz", _moment("prepayment", "send_receipt"), (),
+     Level.NO_KNOWN_RISK),
+])
+def test_payment_moment_levels(name: str, url: str, context: PageContext, slow: tuple[Reason, ...],
+                               level: Level) -> None:
+    assert score(_facts(url, context=context, slow_reasons=slow)).level is level, name
+
+
+def test_payment_moment_reasons_carry_codes_not_details() -> None:
+    context = _moment("prepayment", "transfer_card", "private_recipient", "send_receipt", pressure=1, cards=1)
+    reasons = {r.code: r for r in score(_facts("stilnaya-moda.shop", context=context)).reasons}
+    assert reasons["context.transfer_card"].evidence == {"asks_for": ["transfer_card"], "private_recipient": True}
+    assert reasons["context.prepayment"].evidence == {"asks_for": ["prepayment", "send_receipt"]}
+    assert "context.pressure" in reasons
+    assert all(reasons[c].weight == WEIGHTS[c][1] for c in reasons)
+
+
+def test_payment_moment_advice_comes_first() -> None:
+    from service import messages
+
+    assessment = score(_facts("old-shop.kz", context=_moment("transfer_card")))
+    lines = messages.advice(assessment.level.value, "ru", assessment.reasons)
+    assert lines[:2] == ["Не вносите предоплату", "Не переводите деньги на карту частного лица"]

@@ -91,7 +91,7 @@ const TRANSFER_DEMAND = [
     re(String.raw`\<оплата( \p{L}+){0,2} (переводом|по номеру|на карту)`),
     re(String.raw`\<аударыңыз`), re(String.raw`\<аударып (жіберіңіз|жіберу)`), re(String.raw`\<аударым арқылы`),
     re(String.raw`\<(картаға|нөмірге|нөміріне|шотқа) (ақша )?(салыңыз|аударыңыз|жіберіңіз)`),
-    re(String.raw`\<(transfer|send|wire)( \p{L}+){0,4} to (the|this|my|our) (card|number|account|iban|kaspi)`),
+    re(String.raw`\<(transfer|send|wire)[^.!?\n]{0,30}? to (the|this|my|our) (card|number|account|iban|kaspi)`),
     re(String.raw`\<(by|via) (bank |kaspi )?transfer`),
 ];
 
@@ -257,7 +257,7 @@ function findIBANs(raw) {
 }
 
 // A person named as the recipient: "получатель: Айгерим С.", "на имя Ержан Б.", "алушы: Дана Қ.", "recipient: Aliya K."
-const RECIPIENT = /(?:получател[ьяю]|на имя|владел[еь]ц\p{L}* карты|фио|алушы|атына|иесі|recipient|account holder|card ?holder|name on (?:the )?card)\s*[:—–-]?\s*(\p{Lu}\p{Ll}+)(?:\s+(\p{Lu}\p{Ll}+|\p{Lu}\.))?/gu;
+const RECIPIENT = /(?:[Пп]олучател[ьяю]|[Нн]а имя|[Вв]ладел[еь]ц\p{L}* карты|ФИО|[Аа]лушы|атына|[Ии]есі|[Rr]ecipient|[Aa]ccount holder|[Cc]ard ?holder|[Nn]ame on (?:the )?card)\s*[:—–-]?\s*(\p{Lu}\p{Ll}+)(?:\s+(\p{Lu}\p{Ll}+|\p{Lu}\.))?/gu;
 const COMPANY = /^(ТОО|ИП|АО|ЖШС|ЖК|LLP|JSC|Ltd|Компания|Банк)$/u;
 
 function hasPrivateRecipient(raw) {

@@ -44,7 +44,35 @@ def parse_context(value: object) -> PageContext | None:
     if unknown:
         raise InvalidField(f"context.asks_for has unknown values {unknown!r}; known: {', '.join(PageContext.ASKS)}",
                            field="context.asks_for")
-    return PageContext(payment_form=payment_form, asks_for=tuple(dict.fromkeys(asks_for)))
+    return PageContext(payment_form=payment_form, asks_for=tuple(dict.fromkeys(asks_for)),
+                       page=_parse_page(value.get("page")))
+
+
+def _parse_page(value: object) -> tuple[tuple[str, int], ...]:
+    """Returns context.page as sorted (name, value) pairs: known names, booleans and bounded counts only."""
+    if value is None:
+        return ()
+    if not isinstance(value, dict):
+        raise InvalidField(f"context.page must be an object, not {type(value).__name__}", field="context.page")
+    pairs = []
+    for name, item in value.items():
+        kind = PageContext.PAGE_FIELDS.get(name)
+        if kind is None:
+            shown = str(name)[:40]
+            known = ", ".join(PageContext.PAGE_FIELDS)
+            raise InvalidField(f"context.page has an unknown field {shown!r}; known: {known}",
+                               field=f"context.page.{shown}")
+        if kind == "bool":
+            if not isinstance(item, bool):
+                raise InvalidField(f"context.page.{name} must be true or false", field=f"context.page.{name}")
+            pairs.append((name, int(item)))
+        else:
+            assert isinstance(kind, int)
+            if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= kind:
+                raise InvalidField(f"context.page.{name} must be a whole number from 0 to {kind}",
+                                   field=f"context.page.{name}")
+            pairs.append((name, item))
+    return tuple(sorted(pairs))
 
 
 class _RenderedBodies:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from service.verdicts import PageContext
+
 __all__ = ["COMPONENTS", "build_openapi"]
 
 _REASON = {
@@ -21,10 +23,21 @@ _REASON = {
 COMPONENTS: dict[str, Any] = {
     "schemas": {
         "Reason": _REASON,
-        "PageContext": {"type": "object", "properties": {
+        "PageContext": {"type": "object", "additionalProperties": False, "properties": {
             "payment_form": {"type": "boolean"},
-            "asks_for": {"type": "array", "items": {"type": "string", "enum": [
-                "card", "cvv", "expiry", "sms_code", "otp", "iin", "password", "phone"]}}}},
+            "asks_for": {"type": "array", "maxItems": 20, "description": (
+                "Codes of what the page asks (never its text or numbers). Card form: card, cvv, expiry, sms_code, "
+                "otp, iin, password, phone. Read from the page (issue 13): prepayment (a demand to pay in advance), "
+                "transfer_card / transfer_phone / transfer_iban (payment details given for a transfer), "
+                "private_recipient (named as a person), pay_manager, send_receipt, messenger_only (orders only "
+                "through a messenger, no checkout), refund_pattern (send money or a code to receive a refund, "
+                "prize or compensation), app_download (an .apk / .exe offered)."),
+                "items": {"type": "string", "enum": list(PageContext.ASKS)}},
+            "page": {"type": "object", "additionalProperties": False,
+                     "description": "Booleans and counts the page reader saw; unknown names are refused",
+                     "properties": {name: ({"type": "boolean"} if kind == "bool" else
+                                           {"type": "integer", "minimum": 0, "maximum": kind})
+                                    for name, kind in PageContext.PAGE_FIELDS.items()}}}},
         "Verdict": {
             "type": "object",
             "required": ["url", "canonical_url", "host", "registrable_domain", "verdict", "score", "reasons",

@@ -59,6 +59,18 @@ def test_post_with_context(client: TestClient) -> None:
     assert response.json()["signals"]["context"] == {"payment_form": True, "asks_for": ["card", "sms_code"]}
 
 
+def test_post_with_payment_moment(client: TestClient) -> None:
+    context = {"asks_for": ["prepayment", "transfer_card", "private_recipient"],
+               "page": {"pressure": True, "cards": 1, "bin_valid": False}}
+    response = client.post("/v1/check", json={"url": "https://dostavka-kz.top/", "lang": "kk", "context": context})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["signals"]["context"] == {"payment_form": False, **context}
+    codes = [r["code"] for r in body["reasons"]]
+    assert "context.transfer_card" in codes and body["verdict"] in ("unverified", "suspicious", "dangerous")
+    assert "Алдын ала төлем жасамаңыз" in body["advice"]
+
+
 def test_get_and_post_agree(client: TestClient) -> None:
     a = client.get("/v1/check", params={"url": "olx-kz.deal-safe.online/x"}).json()
     b = client.post("/v1/check", json={"url": "olx-kz.deal-safe.online/x"}).json()
@@ -109,6 +121,12 @@ BAD_POST = [
     (b'{"url": "kaspi.kz", "context": {"payment_form": "yes"}}', "invalid_field", 400),
     (b'{"url": "kaspi.kz", "context": {"asks_for": ["card", 1]}}', "invalid_field", 400),
     (b'{"url": "kaspi.kz", "context": {"asks_for": ["bitcoin"]}}', "invalid_field", 400),
+    (b'{"url": "kaspi.kz", "context": {"page": []}}', "invalid_field", 400),
+    (b'{"url": "kaspi.kz", "context": {"page": {"text": "4400 4302"}}}', "invalid_field", 400),
+    (b'{"url": "kaspi.kz", "context": {"page": {"cards": "1"}}}', "invalid_field", 400),
+    (b'{"url": "kaspi.kz", "context": {"page": {"cards": true}}}', "invalid_field", 400),
+    (b'{"url": "kaspi.kz", "context": {"page": {"cards": 4400430212345679}}}', "invalid_field", 400),
+    (b'{"url": "kaspi.kz", "context": {"page": {"pressure": 1}}}', "invalid_field", 400),
     (b'{"url": "mailto:a@b.kz"}', "invalid_url", 400),
     (json.dumps({"url": "a.kz", "pad": "x" * 70_000}).encode(), "payload_too_large", 413),
 ]
