@@ -45,7 +45,8 @@ def _level(row: dict) -> Level | None:
         return None  # the content script asks the service nothing: no warning
     page = tuple(sorted((k, int(v)) for k, v in row["page"].items() if k in PageContext.PAGE_FIELDS))
     context = PageContext(asks_for=tuple(row["asks_for"]), page=page)
-    url = parse(f"https://{row['meta']['host']}/")
+    # An account page is checked as its identity (issue 12), not as the platform's host.
+    url = parse(f"https://{row['meta']['host']}{row['meta'].get('path', '/')}")
     facts = Facts(url=url, registrable_domain=registrable_domain(url.host), context=context,
                   slow_reasons=_slow(row["meta"].get("age_days", "")), offline=True)
     return score(facts).level
@@ -77,7 +78,8 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for split in ("train", "eval", "all"):
         for lang in ("kk", "ru", "en", "all"):
-            sel = [r for r in rows if (split == "all" or r["split"] == split) and (lang == "all" or r["meta"]["lang"] == lang)]
+            sel = [r for r in rows
+                   if split in ("all", r["split"]) and lang in ("all", r["meta"]["lang"])]
             if not sel:
                 continue
             rp, rr, *_ = _pr([(bool(r["asks_for"]), bool(r["meta"]["expect"])) for r in sel])
