@@ -3,6 +3,9 @@
     AbailaError
      ├── InvalidURL (also a ValueError)   invalid_url        400
  ├── InvalidIndicator (a ValueError)  invalid_indicator  400   (service.indicators: card:/phone:/iban:)
+     ├── InvalidIdentity (a ValueError)   invalid_identity   400   (service.platforms: a name the platform forbids)
+     ├── PlatformEntry                    platform_domain    400   (a public suffix or a platform's own page;
+     │                                                               an admin may force it, audited)
      ├── BadRequest                       bad_request        400
      │    ├── InvalidJSON                 invalid_json       400
      │    └── InvalidField                invalid_field      400
@@ -22,7 +25,7 @@ exception handler in `service.app` renders the envelope `{"error": {"code", "mes
 from __future__ import annotations
 
 __all__ = [
-    "AbailaError", "InvalidURL", "InvalidIndicator", "BadRequest", "InvalidJSON", "InvalidField", "PayloadTooLarge",
+    "AbailaError", "InvalidURL", "InvalidIndicator", "InvalidIdentity", "PlatformEntry", "BadRequest", "InvalidJSON", "InvalidField", "PayloadTooLarge",
     "Unauthorized", "Forbidden", "NotFound", "Conflict", "RateLimited", "ListFormatError", "ConfigError",
 ]
 
@@ -51,6 +54,20 @@ class InvalidURL(AbailaError, ValueError):
 
 class InvalidIndicator(AbailaError, ValueError):
     code = "invalid_indicator"
+    status = 400
+
+
+class InvalidIdentity(AbailaError, ValueError):
+    """A URL on a platform names an identity the platform could not have (characters or length it forbids)."""
+
+    code = "invalid_identity"
+    status = 400
+
+
+class PlatformEntry(AbailaError):
+    """An entry would list a public suffix or a platform's own domain or page (everybody on it)."""
+
+    code = "platform_domain"
     status = 400
 
 

@@ -35,9 +35,8 @@ from importlib import resources
 from typing import Any
 from urllib.parse import unquote
 
-import phonenumbers
-
-from service.errors import AbailaError
+from service import indicators
+from service.errors import InvalidIdentity, InvalidIndicator
 from service.urls import CanonicalURL, parse, public_suffix, registrable_domain
 
 __all__ = ["Identity", "Platform", "Placement", "InvalidIdentity", "identify", "place", "identity_for_entry",
@@ -47,13 +46,6 @@ KINDS = ("account", "listing", "page", "invite", "phone")
 PHONE_PREFIX = "phone:"
 _TABLE = "data/platforms.toml"
 _FIELD = re.compile(r"\{(\d|q|sub|host)\}")
-
-
-class InvalidIdentity(AbailaError, ValueError):
-    """A URL on a platform names an identity the platform could not have (characters it forbids)."""
-
-    code = "invalid_identity"
-    status = 400
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,17 +201,18 @@ def _query_value(query: str | None, name: str) -> str | None:
 
 
 def _phone(digits: str) -> str | None:
-    """Returns `phone:+<E.164>` for an international number written with or without "+", else None."""
+    """Returns `phone:+<E.164>` for an international number written with or without "+", else None.
+
+    The payment indicator's own canonical form (service.indicators, libphonenumber): a listed phone and
+    its wa.me / t.me links are one entry.
+    """
     text = re.sub(r"[\s\-().]", "", digits).removeprefix("+")
     if not text.isdigit() or not 7 <= len(text) <= 15:
         return None
     try:
-        number = phonenumbers.parse("+" + text, None)
-    except phonenumbers.NumberParseException:
+        return indicators.canonical(PHONE_PREFIX + "+" + text)
+    except InvalidIndicator:
         return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return PHONE_PREFIX + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _apply(rule: _Rule, platform: Platform, parsed: CanonicalURL, sub: str | None,
@@ -338,11 +331,10 @@ def identity_for_entry(entry: str) -> Identity | None:
     """
     text = entry.strip()
     if text.lower().startswith(PHONE_PREFIX):
-        key = _phone(text[len(PHONE_PREFIX):])
-        if key is None:
-            raise InvalidIdentity(f"{text!r} is not an international phone number (country code and number)",
-                                  field="url")
-        return Identity("phone", "phone", key)
+        try:
+            return Identity("phone", "phone", indicators.canonical(text))
+        except InvalidIndicator as exc:
+            raise InvalidIdentity(exc.message, field="url") from None
     placement = place(text, strict=True)
     return placement.identity if placement is not None else None
 

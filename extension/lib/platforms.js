@@ -15,6 +15,7 @@
 */
 
 import TABLE from './platforms_table.js';
+import { canonical } from './indicators.js';
 
 export const PHONE_PREFIX = 'phone:';
 const FIELD = /\{(\d|q|sub|host)\}/g;
@@ -84,15 +85,18 @@ function queryValue(query, name) {
 }
 
 /**
- * phoneKey returns `phone:+<digits>` for an international number, or null.
- * Python validates with libphonenumber (is_possible_number); this keeps to
- * the same shape checks: 7-15 digits, no leading 0, 11 digits after +7.
+ * phoneKey returns `phone:+<E.164>` for an international number, or null:
+ * the payment indicator's canonical form (lib/indicators.js), so a listed
+ * phone and its wa.me / t.me links are one entry.
  */
 export function phoneKey(text) {
     const digits = String(text).replace(/[\s\-().]/g, '').replace(/^\+/, '');
-    if ( !/^[1-9][0-9]{6,14}$/.test(digits) ) { return null; }
-    if ( digits.startsWith('7') && digits.length !== 11 ) { return null; }
-    return PHONE_PREFIX + '+' + digits;
+    if ( !/^[0-9]{7,15}$/.test(digits) ) { return null; }
+    try {
+        return canonical(PHONE_PREFIX + '+' + digits);
+    } catch {
+        return null;
+    }
 }
 
 // applyRule returns an identity, null when the rule does not apply, or false
