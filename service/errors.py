@@ -25,7 +25,8 @@ exception handler in `service.app` renders the envelope `{"error": {"code", "mes
 from __future__ import annotations
 
 __all__ = [
-    "AbailaError", "InvalidURL", "InvalidIndicator", "InvalidIdentity", "PlatformEntry", "BadRequest", "InvalidJSON", "InvalidField", "PayloadTooLarge",
+    "AbailaError", "InvalidURL", "InvalidIndicator", "InvalidIdentity", "PlatformEntry",
+    "BadRequest", "InvalidJSON", "InvalidField", "PayloadTooLarge",
     "Unauthorized", "Forbidden", "NotFound", "Conflict", "RateLimited", "ListFormatError", "ConfigError",
 ]
 
