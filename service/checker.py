@@ -23,6 +23,7 @@ from service import messages
 from service.brands import Brands
 from service.index import Hit, Index
 from service.lookups import SlowResult, SlowSignals, reasons_from
+from service.platforms import place
 from service.scoring import Facts, score
 from service.urls import CanonicalURL, registrable_domain
 from service.verdicts import ListHit, PageContext, Verdict
@@ -105,12 +106,15 @@ class Checker:
     async def _check(self, parsed: CanonicalURL, *, url: str, lang: str, context: PageContext | None,
                      offline: bool) -> Verdict:
         domain = registrable_domain(parsed.host)
+        placement = place(parsed)
         hits = self.index.match_url(parsed)
         list_hits = tuple(_list_hit(h) for h in hits if h.list.category != "allowlist")
         allow_hits = tuple(_list_hit(h) for h in hits if h.list.category == "allowlist")
         slow: SlowResult | None = None
         # Lists decide first: a listed or allowlisted site needs no slow lookups to be judged.
-        if not offline and self.slow is not None and not list_hits and not allow_hits:
+        # An identity on a platform is not its host: the platform's domain age and DNS say nothing about it.
+        is_identity = placement is not None and placement.identity is not None
+        if not offline and self.slow is not None and not list_hits and not allow_hits and not is_identity:
             slow = await self.slow.collect(parsed.host, domain, deadline_s=self.deadline_ms / 1000)
         facts = Facts(
             url=parsed, registrable_domain=domain, list_hits=list_hits, allow_hits=allow_hits, context=context,
@@ -118,6 +122,7 @@ class Checker:
             slow=dict(slow.facts) if slow else {},
             slow_reasons=tuple(reasons_from(slow.facts)) if slow else (),
             pending=slow.pending if slow else (),
+            placement=placement,
         )
         return self.render(parsed, url, facts, lang=lang, slow=slow)
 
@@ -130,6 +135,8 @@ class Checker:
             signals.update(slow.signals)
         if facts.context is not None:
             signals["context"] = facts.context.to_json()
+        if facts.placement is not None and facts.placement.identity is not None:
+            signals["identity"] = facts.placement.identity.to_json()
         return Verdict(
             url=url,
             canonical_url=str(parsed),

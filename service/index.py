@@ -44,6 +44,7 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
+from service.platforms import identify
 from service.urls import CanonicalURL, expressions_of
 
 __all__ = ["Hit", "Index", "IndexBuilder", "ListInfo", "PrefixMatch", "expression_key", "full_hash"]
@@ -142,8 +143,17 @@ class Index:
         return bytes(self._text[self._offsets[position]:self._offsets[position + 1]]).decode("utf-8")
 
     def match_url(self, url: CanonicalURL) -> list[Hit]:
-        """Returns the entries matching any of a parsed URL's expressions."""
-        return self.match(expressions_of(url))
+        """Returns the entries matching any of a parsed URL's expressions, or its platform identity's key.
+
+        An account, listing or page is listed by its identity key (`instagram.com/kaspi_shop`,
+        `phone:+77010001122`), so every URL form of it (case, `www.`/`m.`, mirrors, sub-pages, queries)
+        matches the one entry (service.platforms).
+        """
+        expressions = expressions_of(url)
+        identity = identify(url)
+        if identity is not None and identity.key not in expressions:
+            expressions.append(identity.key)
+        return self.match(expressions)
 
     def match(self, expressions: Iterable[str]) -> list[Hit]:
         """Returns the entries that any of the expressions equals, in expression order."""

@@ -30,8 +30,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from service.brands import Brands, default_brands
+from service.platforms import Placement, Where
 from service.signals.lexical import Finding, lexical_findings
-from service.signals.lookalike import lookalike_findings
+from service.signals.lookalike import account_name_findings, lookalike_findings
 from service.urls import CanonicalURL, public_suffix
 from service.verdicts import Level, ListHit, PageContext, Reason, Severity
 
@@ -48,6 +49,17 @@ WEIGHTS: dict[str, tuple[Severity, int]] = {
     "lookalike.brand_keyword": (_H, 45),  # brand + scam word or country: kaspi-kz, halyk-bonus, egov-shtraf
     "lookalike.brand_in_subdomain": (_H, 45),  # olx-kz.deal.online, kaspi.kz.secure-pay.top
     "lookalike.brand_token": (_M, 40),  # mykaspishop.com: 18x more common in phishing than in Tranco
+    "lookalike.account_name": (_H, 45),  # instagram.com/kaspi.sale.bonus: 0.17% of 1,159 real handles
+    # identities on platforms (service.platforms): judged as themselves, never with the platform's trust
+    "identity.account": (_M, 20),  # nobody verified it: caution (unverified), do not prepay
+    "identity.listing": (_M, 20),
+    "identity.page": (_M, 20),
+    "identity.invite": (_M, 20),
+    "identity.phone": (_M, 20),
+    "platform.other_page": (_I, 0),  # an unknown page of a platform: not trusted, not evidence either
+    "rule.olx": (_I, 0),  # the marketplace's own payment rule, shown with its listings
+    "rule.kolesa": (_I, 0),
+    "rule.krisha": (_I, 0),
     # the address itself (service.signals.lexical)
     "lexical.mixed_script": (_H, 30),  # Latin and Cyrillic letters in one label
     "lexical.userinfo": (_H, 35),  # http://kaspi.kz@evil.top/: the real host is after the @
@@ -132,6 +144,7 @@ class Facts:
     raw_url: str = ""  # the URL as given: only it still shows userinfo and the port
     pending: tuple[str, ...] = ()  # slow signals that missed the deadline ("domain_age", "dns")
     brands: Brands | None = None  # protected brands; None = service.brands.default_brands()
+    placement: Placement | None = None  # where the URL sits on a platform (service.platforms.place), if it does
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,20 +176,35 @@ def score(facts: Facts) -> Assessment:
             for hit in _unique_by_list(facts.list_hits)
         )
         return Assessment(Level.BLOCKED, 100, reasons)
-    if facts.allow_hits:
-        hit = facts.allow_hits[0]
+    placement = facts.placement
+    on_platform = placement is not None and placement.where is not Where.OWN
+    identity = placement.identity if placement is not None else None
+    allow_hits = facts.allow_hits
+    if on_platform:
+        # The platform's trust is never lent: only the identity's own allowlist entry trusts it.
+        allow_hits = tuple(h for h in allow_hits if identity is not None and h.expression == identity.key)
+    if allow_hits:
+        hit = allow_hits[0]
+        if identity is not None and placement is not None:
+            return Assessment(Level.TRUSTED, 0, (Reason("allowlist.identity", Severity.INFO, 0, {
+                "list": hit.list, "expression": hit.expression, "platform": placement.platform.name,
+                "kind": identity.kind, "key": identity.key}),))
         return Assessment(Level.TRUSTED, 0, (Reason("allowlist.official", Severity.INFO, 0,
                                                      {"list": hit.list, "expression": hit.expression}),))
     brands = facts.brands if facts.brands is not None else default_brands()
     host = facts.url.host
-    official = brands.official_brand(host)
+    official = None if on_platform else brands.official_brand(host)
     if official is not None:
         return Assessment(Level.TRUSTED, 0, (Reason("brand.official", Severity.INFO, 0,
                                                      {"brand": official.name, "official": official.primary}),))
 
     suffix = public_suffix(host)
     reasons = _from_findings(lookalike_findings(host, facts.registrable_domain, suffix, brands))
+    if on_platform and placement is not None:
+        reasons += _platform_reasons(placement, brands, has_lookalike=bool(reasons))
     lexical = _from_findings(lexical_findings(facts.url, facts.registrable_domain, suffix, facts.raw_url))
+    if identity is not None:  # "a page anyone can make on ..." already says what free hosting would
+        lexical = [r for r in lexical if r.code != "lexical.free_hosting"]
     if any(r.code == "lookalike.homoglyph" for r in reasons):  # the same letters: one reason, not two
         lexical = [r for r in lexical if r.code != "lexical.mixed_script"]
     reasons += lexical
@@ -193,6 +221,41 @@ def score(facts: Facts) -> Assessment:
         risk = max(risk, DANGEROUS_FLOOR)
     reasons.sort(key=lambda r: -r.weight)
     return Assessment(level, risk, tuple(reasons))
+
+
+def _platform_reasons(placement: Placement, brands: Brands, *, has_lookalike: bool) -> list[Reason]:
+    """Returns what an identity is (and the brand its name uses, the marketplace's rule), or that the URL is
+    an unknown page of the platform."""
+    platform = placement.platform
+    identity = placement.identity
+    if identity is None:
+        return [reason("platform.other_page", {"platform": platform.name})]
+    evidence: dict[str, Any] = {"platform": platform.name, "platform_id": platform.id, "kind": identity.kind,
+                                "key": identity.key}
+    if identity.kind == "phone":
+        evidence["number"] = identity.key.removeprefix("phone:")
+    out = [reason(f"identity.{identity.kind}", evidence)]
+    if not has_lookalike and identity.kind in ("account", "page"):
+        for name in _identity_names(identity.key):
+            found = account_name_findings(name, brands, platform.hosts[0] if platform.hosts else "")
+            if found:
+                out.append(reason(found[0].code, found[0].evidence))
+                break
+    if platform.advice:
+        out.append(reason(platform.advice, {"platform": platform.name}))
+    return out
+
+
+def _identity_names(key: str) -> list[str]:
+    """Returns the names a person chose in an identity key: the handle, the page name, the sub-site."""
+    host, _, path = key.partition("/")
+    names = []
+    last = path.partition("?")[0].rstrip("/").rpartition("/")[2].lstrip("@+")
+    if last and not last.isdigit():
+        names.append(last)
+    if host.count(".") >= 2 and not host.startswith("www."):
+        names.append(host.split(".")[0])
+    return names
 
 
 def _context_reasons(context: PageContext | None, *, has_risk: bool) -> list[Reason]:

@@ -849,7 +849,7 @@ export default {
    "sites": []
   },
   {
-   "advice": "platform_olx",
+   "advice": "rule.olx",
    "case": "keep",
    "exclude": [
     "www",
@@ -921,7 +921,7 @@ export default {
    ]
   },
   {
-   "advice": "platform_kolesa",
+   "advice": "rule.kolesa",
    "case": "keep",
    "exclude": [],
    "hosts": [
@@ -957,7 +957,7 @@ export default {
    "sites": []
   },
   {
-   "advice": "platform_krisha",
+   "advice": "rule.krisha",
    "case": "keep",
    "exclude": [],
    "hosts": [
