@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service import __version__, metrics
-from service.api import admin, adminpage, batch, check, health, lookup, reports, safebrowsing
+from service.api import admin, adminpage, batch, check, health, lookup, page, reports, safebrowsing
 from service.api.openapi import build_openapi
 from service.engine import open_engine
 from service.errors import AbailaError
@@ -33,7 +33,7 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("abaila.app")
 
-_API_MODULES = (check, batch, safebrowsing, lookup, health, metrics, admin, reports, adminpage)
+_API_MODULES = (check, batch, safebrowsing, lookup, health, metrics, admin, reports, adminpage, page)
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "payload_too_large"}
 
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(MetricsMiddleware, metrics=app_metrics),
             Middleware(RateLimitMiddleware, anon_rate=settings.anon_rate, redis_url=settings.redis_url,
                        key_rate=settings.key_rate, usage=key_usage,
-                       address_paths=reports.RATE_LIMITS),
+                       address_paths={**reports.RATE_LIMITS, **page.RATE_LIMITS}),
         ],
         exception_handlers={AbailaError: _abaila_error, HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,

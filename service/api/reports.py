@@ -31,10 +31,10 @@ from service.api.admin import MODERATORS, index_lists, parse_category, parse_lis
 from service.api.bodies import read_json_object, require_type
 from service.auth import authenticate
 from service.errors import InvalidField, NotFound
-from service.store import REPORT_KINDS
-from service.urls import entry_to_expression, validate_for_api
+from service.store import REPORT_KINDS, Report
+from service.urls import validate_for_api
 
-__all__ = ["RATE_LIMITS", "REPORTS_PER_WINDOW", "WINDOW_SECONDS", "openapi_paths", "routes"]
+__all__ = ["RATE_LIMITS", "REPORTS_PER_WINDOW", "WINDOW_SECONDS", "file_report", "openapi_paths", "routes"]
 
 REPORTS_PER_WINDOW = 10  # reports per client address...
 WINDOW_SECONDS = 600  # ...per ten minutes: enough for a person, too few to flood the queue
@@ -45,20 +45,17 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _REPORT_ID = re.compile(r"^r[0-9a-f]{16}$")
 
 
-async def create_report(request: Request) -> JSONResponse:
+async def file_report(request: Request, *, url: object, kind: str, comment: str | None) -> Report:
+    """Returns the report filed about url (validated; kind one of REPORT_KINDS): the API's and the check
+    page's Report action both land here, so they fill one queue the same way."""
     client = request.client.host if request.client else "unknown"  # counted by the middleware (RATE_LIMITS)
-    body = await read_json_object(request, max_bytes=16 * 1024)
-    url = require_type(body, "url", str, required=True)
     parsed = validate_for_api(url)
-    kind = require_type(body, "kind", str, required=True)
     if kind not in REPORT_KINDS:
         raise InvalidField(f"kind must be one of {', '.join(REPORT_KINDS)}, not {kind!r}", field="kind")
-    comment = require_type(body, "comment", str)
     if comment is not None:
         if len(comment) > MAX_COMMENT:
             raise InvalidField(f"comment is longer than {MAX_COMMENT} characters", field="comment")
         comment = _CONTROL.sub("", comment).strip() or None
-    expression = entry_to_expression(str(parsed))
     if kind != "wrong_warning":
         # A report is about the site: the whole host, not the one page (scam shops rotate paths).
         expression = parsed.host + "/"
@@ -68,8 +65,16 @@ async def create_report(request: Request) -> JSONResponse:
         hits = index.match_url(parsed)
         blocking = [h.expression for h in hits if h.list.category != "allowlist"]
         expression = min(blocking, key=len) if blocking else parsed.host + "/"
-    report = await request.app.state.store.create_report(url=url.strip(), expression=expression, kind=kind,
-                                                         comment=comment, client=client)
+    assert isinstance(url, str)
+    return await request.app.state.store.create_report(url=url.strip(), expression=expression, kind=kind,
+                                                       comment=comment, client=client)
+
+
+async def create_report(request: Request) -> JSONResponse:
+    body = await read_json_object(request, max_bytes=16 * 1024)
+    url = require_type(body, "url", str, required=True)
+    kind = require_type(body, "kind", str, required=True)
+    report = await file_report(request, url=url, kind=kind, comment=require_type(body, "comment", str))
     return JSONResponse({"id": report.id, "status": report.status}, status_code=201)
 
 
