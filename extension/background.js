@@ -183,7 +183,26 @@ function officialOf(verdict) {
     return '';
 }
 
-async function checkPayment(sender, { asksFor = [], payButton = false }) {
+// What the content script may tell the service (PageContext.ASKS): a card form's fields, then the payment
+// moment the page reader saw (issue 13). Anything else is dropped here.
+const FORM_ASKS = [ 'card', 'cvv', 'expiry', 'sms_code' ];
+const MOMENT_ASKS = [ 'prepayment', 'transfer_card', 'transfer_phone', 'transfer_iban', 'private_recipient',
+    'pay_manager', 'send_receipt', 'messenger_only', 'refund_pattern', 'app_download' ];
+const PAGE_MAX = 1000;  // largest count sent in context.page
+
+/** pageContext returns the page reader's booleans and counts, and nothing else. */
+function pageContext(page) {
+    const out = {};
+    if ( page === null || typeof page !== 'object' ) { return out; }
+    for ( const [ name, value ] of Object.entries(page).slice(0, 30) ) {
+        if ( /^[a-z_]{1,30}$/.test(name) === false ) { continue; }
+        if ( typeof value === 'boolean' ) { out[name] = value; }
+        if ( Number.isInteger(value) && value >= 0 ) { out[name] = Math.min(value, PAGE_MAX); }
+    }
+    return out;
+}
+
+async function checkPayment(sender, { asksFor = [], payButton = false, page = null }) {
     const tabId = sender.tab?.id;
     const site = siteOf(sender.tab?.url ?? sender.url ?? '');
     if ( site === null || tabId === undefined ) { return { show: false }; }
@@ -191,8 +210,11 @@ async function checkPayment(sender, { asksFor = [], payButton = false }) {
         await showBadge(tabId, Level.ALLOWED);
         return { show: false, level: Level.ALLOWED };
     }
-    const asks = asksFor.filter(a => [ 'card', 'cvv', 'expiry', 'sms_code' ].includes(a));
-    const verdict = await verdictFor(site, { payment_form: asks.length !== 0 || payButton, asks_for: asks });
+    const asks = Array.from(new Set(asksFor.filter(a => FORM_ASKS.includes(a) || MOMENT_ASKS.includes(a))));
+    const context = { payment_form: asks.some(a => FORM_ASKS.includes(a)) || payButton, asks_for: asks };
+    const moment = asks.some(a => MOMENT_ASKS.includes(a));
+    if ( moment ) { context.page = pageContext(page); }
+    const verdict = await verdictFor(site, context);
     const level = levelOf(verdict);
     await showBadge(tabId, level);
     if ( shouldWarnOnPayment(level) === false ) { return { show: false, level }; }

@@ -5,7 +5,9 @@
     globalThis.abailaPayment).
 
     1. Notice a payment step: card / CVV / expiry / one-time-code fields or a
-       pay button, now or when a form is added later (MutationObserver).
+       pay button, or a page that demands a transfer, a messenger-only order
+       or a "refund" (content/moment.js, issue 13) — now or when the page
+       changes later (MutationObserver: the details an "order" click reveals).
     2. Ask the background, which checks the HOSTNAME ONLY with the service.
     3. For dangerous, suspicious, unverified — or when the service could not
        answer — draw a warning inside a closed shadow root, so the page's CSS
@@ -33,6 +35,7 @@ const state = {
     pending: null,      // promise of the answer in flight
     confirmed: false,   // the user confirmed a held payment
     host: null,         // the warning's host element
+    momentAt: null,     // performance.now() when the page first asked for a transfer (for the timing bench)
 };
 
 /******************************************************************************/
@@ -161,6 +164,10 @@ function showWarning(answer, { held = false, onContinue = null } = {}) {
     box.append(element('div', { class: 'buttons' }, [ leave, proceed, report ]));
     box.append(element('div', { class: 'brand' }, [ 'Abaila' ]));
     root.append(element('style', {}, [ STYLE ]), box);
+    if ( state.momentAt !== null ) {
+        // Milliseconds from navigation start to this warning: read by tests/browser (never asserted).
+        host.setAttribute('data-abaila-ms', String(Math.round(performance.now())));
+    }
     document.documentElement.append(host);
     state.host = host;
     leave.focus({ preventScroll: true });
@@ -181,7 +188,9 @@ async function ask(step) {
     state.pending = (async () => {
         let answer;
         try {
-            answer = await runtime.sendMessage({ what: 'checkPayment', asksFor: step.asksFor, payButton: step.payButton });
+            // Codes, booleans and counts only: the page's text and numbers stay here.
+            answer = await runtime.sendMessage({ what: 'checkPayment', asksFor: step.asksFor, payButton: step.payButton,
+                page: step.page ?? null });
         } catch {
             answer = null;
         }
@@ -210,7 +219,13 @@ const FALLBACK_STRINGS = {
 function scan() {
     const fields = paymentFields().map(describe);
     const step = detectPaymentStep(fields, buttonTexts());
-    if ( step.payment ) { ask(step); }
+    const moment = globalThis.abailaMoment?.read() ?? { asksFor: [], page: {} };
+    if ( moment.asksFor.length !== 0 ) {
+        if ( state.momentAt === null ) { state.momentAt = performance.now(); }
+        ask({ ...step, payment: true, asksFor: [ ...step.asksFor, ...moment.asksFor ], page: moment.page });
+    } else if ( step.payment ) {
+        ask(step);
+    }
 }
 
 let scanTimer;
