@@ -22,6 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.platforms import place  # noqa: E402
 from service.scoring import Facts, score  # noqa: E402
 from service.urls import parse, registrable_domain  # noqa: E402
 from service.verdicts import Level, PageContext, Reason, Severity  # noqa: E402
@@ -48,7 +49,8 @@ def _level(row: dict) -> Level | None:
     # An account page is checked as its identity (issue 12), not as the platform's host.
     url = parse(f"https://{row['meta']['host']}{row['meta'].get('path', '/')}")
     facts = Facts(url=url, registrable_domain=registrable_domain(url.host), context=context,
-                  slow_reasons=_slow(row["meta"].get("age_days", "")), offline=True)
+                  slow_reasons=() if row["meta"].get("path") else _slow(row["meta"].get("age_days", "")),
+                  placement=place(url), offline=True)
     return score(facts).level
 
 
