@@ -1,16 +1,25 @@
-"""Shared fixtures: a small lists directory and an app/client factory."""
+"""Shared fixtures: a small lists directory, an app/client factory, stores on each backend, API keys.
+
+The local protocol peers (DNS, WHOIS, RDAP) are fixtures in tests/peers/fixtures.py, loaded below.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
 from service.app import create_app
 from service.settings import Settings
-from tests._env import offline_upstreams
+from tests._env import offline_upstreams, require_postgres
+from tests._serve import create_token
+
+pytest_plugins = ["tests.peers.fixtures"]
 
 SCAM_LIST = """\
 # name: test-scam
@@ -87,3 +96,95 @@ def client_factory(settings_factory: Callable[..., Settings]) -> Iterator[Callab
 @pytest.fixture
 def client(client_factory: Callable[..., TestClient]) -> TestClient:
     return client_factory()
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Stores and API keys
+
+
+def _ensure_store(client: TestClient, url: str) -> Any:
+    """Returns the app's store, opening one (in the app's event loop) when the app did not."""
+    app = client.app
+    store = getattr(app.state, "store", None)  # type: ignore[attr-defined]
+    if store is None:
+        from service.store import Store
+
+        store = client.portal.call(Store.open, url)  # type: ignore[union-attr]
+        app.state.store = store  # type: ignore[attr-defined]
+    return store
+
+
+@pytest.fixture
+def bank_client(client_factory: Callable[..., TestClient], tmp_path: Path) -> Callable[..., TestClient]:
+    """Returns a factory: bank_client(**env) -> a TestClient whose app has a store for API keys."""
+
+    def make(**env: str) -> TestClient:
+        url = f"sqlite+aiosqlite:///{(tmp_path / 'keys.db').as_posix()}"
+        client = client_factory(ABAILA_DATABASE_URL=url, **env)
+        _ensure_store(client, url)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def make_key() -> Callable[..., str]:
+    """Returns a factory: make_key(client, role="bank", rate=None) -> a fresh token."""
+
+    def make(client: TestClient, *, role: str = "bank", rate: str | None = None, name: str = "test bank") -> str:
+        store = client.app.state.store  # type: ignore[attr-defined]
+        _, token = client.portal.call(lambda: store.create_key(name=name, role=role, actor="tests", rate=rate))  # type: ignore[union-attr]
+        return token
+
+    return make
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import asyncpg
+
+    dsn = url.replace("postgresql+asyncpg://", "postgresql://")
+
+    async def run() -> None:
+        conn = await asyncpg.connect(dsn)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A store URL per backend: a SQLite file in tmp_path, and a fresh PostgreSQL database dropped after
+    (skipped without PostgreSQL, required under CI)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+        return
+    base = require_postgres()
+    name = f"abaila_t_{secrets.token_hex(6)}"
+    _pg_admin(base, f"CREATE DATABASE {name}")
+    yield base.rsplit("/", 1)[0] + "/" + name
+    _pg_admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
+
+
+@pytest.fixture
+def tokens() -> Callable[..., dict[str, str]]:
+    def make(url: str) -> dict[str, str]:
+        return {role: create_token(url, role, f"{role}-1") for role in ("moderator", "bank", "admin")} | {
+            "moderator2": create_token(url, "moderator", "moderator-2")}
+
+    return make
+
+
+@pytest.fixture
+def moderation(client_factory: Callable[..., TestClient], database_url: str,
+               tokens: Callable[..., dict[str, str]]) -> tuple[TestClient, dict[str, str], str]:
+    """Returns (client, tokens by role, database url) on each backend."""
+    made = tokens(database_url)
+    return client_factory(ABAILA_DATABASE_URL=database_url), made, database_url

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests._env import offline_upstreams
+from tests._serve import Serve
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -107,41 +108,24 @@ def test_help(tmp_path: Path, lists_dir: Path, command: list[str]) -> None:
 
 
 def test_serve_answers_over_http(tmp_path: Path, lists_dir: Path) -> None:
-    import socket
-    import time
-
     import httpx
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
     environ = {**os.environ, "ABAILA_LISTS_DIR": str(lists_dir), "ABAILA_VAR_DIR": str(tmp_path / "var"),
                "ABAILA_CHECK_DEADLINE_MS": "200", **offline_upstreams(tmp_path)}
-    process = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], cwd=ROOT, env=environ,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = Serve(environ)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, "server did not become ready"
-            assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
-            time.sleep(0.2)
-        body = httpx.get(f"http://127.0.0.1:{port}/v1/check", params={"url": "kaspi-kz.top/secret?q=1"}).json()
+        body = httpx.get(f"{server.base}/v1/check", params={"url": "kaspi-kz.top/secret?q=1"}).json()
         assert body["verdict"] == "blocked"
     finally:
-        process.terminate()
-        _, stderr = process.communicate(timeout=15)
-    logs = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
+        returncode = server.stop()
+    stderr = server.log()
+    logs = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
     # Graceful shutdown on SIGTERM (uvicorn re-raises the signal after shutting down, hence -15).
-    assert process.returncode in (0, -15)
+    assert returncode in (0, -15)
     assert any(entry["msg"].startswith("Application shutdown complete") for entry in logs)
     checks = [entry for entry in logs if entry.get("http", {}).get("path") == "/v1/check"]
     assert checks and checks[0]["status"] == 200 and checks[0]["verdict"] == "blocked" and checks[0]["request_id"]
-    assert "secret" not in stderr.decode(), "a URL from a query string reached the logs"
+    assert "secret" not in stderr, "a URL from a query string reached the logs"
 
 
 def test_lists_dir_without_brands_file_still_protects_bundled_brands(tmp_path: Path, lists_dir: Path) -> None:

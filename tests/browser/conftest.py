@@ -16,9 +16,6 @@ import http.server
 import json
 import os
 import shutil
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -29,6 +26,7 @@ import httpx
 import pytest
 
 from tests._env import ROOT, chromium_path, offline_upstreams
+from tests._serve import Serve, create_key
 
 EXTENSION = ROOT / "extension"
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
@@ -40,44 +38,20 @@ HONEST_HOST = "honest-shop.kz"  # on the test allowlist
 SECRET = "order-7f3a9c-secret"  # in every shop path and query: must never reach the service
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # ---------------------------------------------------------------------------------------------------------
 # The service
 
 
-@dataclass
-class Service:
-    port: int
-    process: subprocess.Popen[bytes]
-    log_path: Path
-    env: dict[str, str] = field(default_factory=dict)  # the service's environment: the CLI sees its store
+class Service(Serve):
+    """`abaila serve` for the browser tests; env is its environment, so the CLI sees its store."""
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
+        return self.base
 
     def moderator_token(self) -> str:
         """Creates a moderator token in the service's store with the CLI (`abaila keys create`)."""
-        out = subprocess.run(
-            [sys.executable, "-m", "service", "keys", "create", "--role", "moderator", "--name", "browser-tests",
-             "--json"], cwd=ROOT, env=self.env, check=True, capture_output=True, text=True).stdout
-        return json.loads(out)["token"]
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        return create_key(self.env, name="browser-tests", role="moderator")
 
 
 def write_lists(directory: Path) -> Path:
@@ -93,7 +67,6 @@ def write_lists(directory: Path) -> Path:
 
 def start_service(tmp: Path) -> Service:
     tmp.mkdir(parents=True, exist_ok=True)
-    port = free_port()
     env = dict(os.environ)
     env.update({
         "ABAILA_LISTS_DIR": str(write_lists(tmp / "lists")),
@@ -104,21 +77,7 @@ def start_service(tmp: Path) -> Service:
         "ABAILA_ANON_RATE": "10000/minute",
         "ABAILA_LOG_LEVEL": "info",
     })
-    log_path = tmp / "service.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=log_path.open("wb"), stderr=subprocess.STDOUT)
-    service = Service(port, process, log_path, env)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"abaila serve exited {process.returncode}:\n{service.log()}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{service.url}/healthz", timeout=1).status_code == 200:
-                return service
-        time.sleep(0.2)
-    service.stop()
-    raise RuntimeError(f"abaila serve did not start:\n{service.log()}")
+    return Service(env, log=tmp / "service.log")
 
 
 # ---------------------------------------------------------------------------------------------------------

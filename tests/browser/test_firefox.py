@@ -23,7 +23,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests._env import firefox_path, missing
-from tests.browser.conftest import EXTENSION, SCAM_HOST, SECRET, UNVERIFIED_HOST, free_port, relay
+from tests._serve import free_port
+from tests.browser.conftest import EXTENSION, SCAM_HOST, SECRET, UNVERIFIED_HOST, relay
 
 pytestmark = pytest.mark.browser
 

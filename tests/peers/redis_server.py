@@ -13,14 +13,9 @@ import subprocess
 import time
 
 from tests._env import missing
+from tests._serve import free_port
 
-__all__ = ["RedisProcess", "free_port"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+__all__ = ["RedisProcess"]
 
 
 class RedisProcess:

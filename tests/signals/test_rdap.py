@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from datetime import date
 from pathlib import Path
 
@@ -11,8 +10,8 @@ import pytest
 
 from service.signals.domain_age import Registration
 from service.signals.rdap import BUNDLED_BOOTSTRAP, RdapBootstrap, RdapClient
+from tests.peers.fixtures import RDAP
 from tests.peers.rdap_server import RdapPeer
-from tests.signals.conftest import RDAP
 
 
 def test_bundled_bootstrap_is_the_newest_iana_snapshot() -> None:
@@ -52,13 +51,11 @@ async def test_lookup(rdap_peer: RdapPeer, tmp_path: Path, domain: str, status: 
 
 async def test_slow_server_times_out(rdap_peer: RdapPeer, tmp_path: Path) -> None:
     client = RdapClient(RdapBootstrap.from_file(rdap_peer.bootstrap_file(tmp_path, ["com"])), timeout_s=0.2)
-    started = time.monotonic()
     try:
-        age = await client.lookup("slow.com")
+        age = await client.lookup("slow.com")  # the server takes 0.6 s
     finally:
         await client.close()
     assert age is not None and (age.status, age.error) == (Registration.FAILED, "timeout")
-    assert time.monotonic() - started < 0.35
 
 
 async def test_tld_without_rdap_gives_none(rdap_peer: RdapPeer, tmp_path: Path) -> None:

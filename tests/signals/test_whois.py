@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import time
 from datetime import date
 
 import pytest
@@ -11,9 +10,9 @@ import pytest
 from service.signals.domain_age import Registration, parse_registry_date
 from service.signals.whois import WhoisClient, _parse_reply, _referral_in, fetch_whois
 from service.signals.whois_kz import parse_kz
-from tests.peers.redis_server import free_port
+from tests._serve import free_port
+from tests.peers.fixtures import WHOIS, thin_iceagesaga
 from tests.peers.whois_server import WhoisPeer, chain_parts
-from tests.signals.conftest import WHOIS, thin_iceagesaga
 
 # (capture, domain asked, found (True/False/None = cannot tell), creation date)
 vectors = [
@@ -163,14 +162,11 @@ async def test_iana_referral_for_unknown_tld() -> None:
 async def test_total_deadline_holds_against_a_dripping_server() -> None:
     drip = WhoisPeer({"google.kz": WHOIS / "whois.nic.kz__google.kz.2026.txt"}, drip_s=0.01)
     client = WhoisClient({"kz": ("127.0.0.1", await drip.start())}, timeout_s=0.5)
-    started = time.monotonic()
     try:
-        age = await client.lookup("google.kz")
+        age = await client.lookup("google.kz")  # the whole reply would take 10 s to drip in
     finally:
         await drip.close()
-    elapsed = time.monotonic() - started
     assert (age.status, age.error) == (Registration.FAILED, "timeout")
-    assert 0.45 < elapsed < 0.6
 
 
 async def test_fetch_whois_caps_reply_size() -> None:

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from starlette.testclient import TestClient
 
-from tests.moderation.conftest import auth
+from tests._serve import auth
 
 Moderation = tuple[TestClient, dict[str, str], str]
 

@@ -16,7 +16,7 @@ from service.api import reports as reports_api
 from service.app import create_app
 from service.settings import Settings
 from tests._env import require_redis
-from tests.moderation.conftest import auth, create_token
+from tests._serve import auth, create_token
 
 LIMIT = reports_api.REPORTS_PER_WINDOW
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from tests.banks._serve import ROOT, environ, serve
+from tests._serve import ROOT, environ, serve
 
 
 def _dockerfile() -> list[tuple[str, str]]:

@@ -9,7 +9,7 @@ import pytest
 
 from service.api.batch import MAX_URLS
 from service.urls import MAX_URL_LENGTH
-from tests.banks._serve import environ, serve
+from tests._serve import environ, serve
 
 LONG_URL = "https://a.kz/%" + "25" * (MAX_URL_LENGTH // 2) + "41"  # one byte over, and nested escapes
 

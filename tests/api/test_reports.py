@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from service.api import reports as reports_api
-from tests.moderation.conftest import auth
+from tests._serve import auth
 
 Moderation = tuple[TestClient, dict[str, str], str]
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pysafebrowsing  # a dev dependency: missing, this test fails rather than skip
 import pytest
 
-from tests.banks._serve import create_key, environ, serve
-
-pysafebrowsing = pytest.importorskip("pysafebrowsing")
+from tests._serve import create_key, environ, serve
 
 
 def test_pysafebrowsing_against_abaila_serve(tmp_path: Path, lists_dir: Path) -> None:

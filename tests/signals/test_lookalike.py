@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from service.brands import BrandsFileError, load_brands, parse_brands
 from service.signals.lookalike import lookalike_findings, skeleton
 from service.urls import parse, public_suffix, registrable_domain
+from tests._env import ROOT
 
-BRANDS = load_brands(Path(__file__).resolve().parent.parent / "blocklists" / "brands.toml")
+BRANDS = load_brands(ROOT / "blocklists" / "brands.toml")
 
 
 def _finding(url: str):  # type: ignore[no-untyped-def]

@@ -134,16 +134,16 @@ async def test_get_is_not_allowed(client: httpx.AsyncClient) -> None:
     assert response.status_code == 405
 
 
-async def test_real_app_answers_from_its_lists(tmp_path, monkeypatch) -> None:
-    """The endpoint as the real app wires it, over a list file (skipped until service.app exists)."""
-    app_module = pytest.importorskip("service.app")
-    lists = tmp_path / "lists"
+async def test_real_app_answers_from_its_lists(tmp_path, settings_factory) -> None:
+    """The endpoint as the real app wires it, over a list file."""
+    from service.app import create_app
+
+    lists = tmp_path / "own-lists"
     lists.mkdir()
     (lists / "scam.txt").write_text("# name: test-scam\n# category: phishing\nkaspi-kz.top\n", encoding="utf-8")
     (lists / "allow.txt").write_text("# name: test-allow\n# category: allowlist\nkaspi.kz\n", encoding="utf-8")
-    monkeypatch.setenv("ABAILA_LISTS_DIR", str(lists))
-    monkeypatch.setenv("ABAILA_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/abaila.db")
-    app = app_module.create_app()
+    app = create_app(settings_factory(ABAILA_LISTS_DIR=str(lists),
+                                      ABAILA_DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/abaila.db"))
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
