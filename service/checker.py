@@ -13,6 +13,7 @@ The checker owns no policy: matching is `service.index`, weighing is `service.sc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections import OrderedDict
@@ -21,12 +22,14 @@ from typing import Any
 
 from service import messages
 from service.brands import Brands
+from service.errors import InvalidURL
 from service.index import Hit, Index
 from service.lookups import SlowResult, SlowSignals, reasons_from
 from service.platforms import place
+from service.redirects import Chain, ChainOutcome, RedirectFollower
 from service.scoring import Facts, score
-from service.urls import CanonicalURL, registrable_domain
-from service.verdicts import ListHit, PageContext, Verdict
+from service.urls import CanonicalURL, registrable_domain, validate_for_api
+from service.verdicts import ListHit, PageContext, Reason, Severity, Verdict
 
 __all__ = ["Checker"]
 
@@ -55,9 +58,10 @@ class Checker:
 
     def __init__(self, index: Index, *, slow: SlowSignals | None = None, brands: Brands | None = None,
                  deadline_ms: int = 1500, verdict_ttl: int = 300, clock: Callable[[], str] = _utc_now,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, redirects: RedirectFollower | None = None) -> None:
         self.index = index  # swapped in one assignment when lists are rebuilt
         self.slow = slow
+        self.redirects = redirects  # follows known shorteners to judge where they lead; None = not followed
         self.brands = brands
         self.deadline_ms = deadline_ms
         self.verdict_ttl = verdict_ttl
@@ -104,12 +108,26 @@ class Checker:
         return verdict
 
     async def _check(self, parsed: CanonicalURL, *, url: str, lang: str, context: PageContext | None,
-                     offline: bool) -> Verdict:
+                     offline: bool, follow: bool = True, extra: tuple[Reason, ...] = ()) -> Verdict:
         domain = registrable_domain(parsed.host)
         placement = place(parsed)
         hits = self.index.match_url(parsed)
         list_hits = tuple(_list_hit(h) for h in hits if h.list.category != "allowlist")
         allow_hits = tuple(_list_hit(h) for h in hits if h.list.category == "allowlist")
+        chain: Chain | None = None
+        # A short link on no list is judged by where it leads; a listed one is judged as listed.
+        if (follow and not offline and self.redirects is not None and not list_hits and not allow_hits
+                and self.redirects.applies(parsed.host)):
+            chain = await self.redirects.follow(_followable(url))
+            final = _final_of(chain)
+            if final is not None:
+                followed = Reason("redirect.followed", Severity.INFO, 0,
+                                  {"domain": domain, "final": final.host, "hops": len(chain.hops) - 1})
+                verdict = await self._check(final, url=chain.final, lang=lang, context=context, offline=offline,
+                                            follow=False, extra=(followed,))
+                return dataclasses.replace(verdict, url=url, signals={**verdict.signals, "redirects": chain.to_json()})
+            if chain.outcome is not ChainOutcome.FOLLOWED:
+                extra = extra + (_unfollowed_reason(chain),)
         slow: SlowResult | None = None
         # Lists decide first: a listed or allowlisted site needs no slow lookups to be judged.
         # An identity on a platform is not its host: the platform's domain age and DNS say nothing about it.
@@ -120,11 +138,14 @@ class Checker:
             url=parsed, registrable_domain=domain, list_hits=list_hits, allow_hits=allow_hits, context=context,
             offline=offline, raw_url=url, brands=self.brands,
             slow=dict(slow.facts) if slow else {},
-            slow_reasons=tuple(reasons_from(slow.facts)) if slow else (),
+            slow_reasons=(tuple(reasons_from(slow.facts)) if slow else ()) + extra,
             pending=slow.pending if slow else (),
             placement=placement,
         )
-        return self.render(parsed, url, facts, lang=lang, slow=slow)
+        verdict = self.render(parsed, url, facts, lang=lang, slow=slow)
+        if chain is not None:
+            verdict = dataclasses.replace(verdict, signals={**verdict.signals, "redirects": chain.to_json()})
+        return verdict
 
     def render(self, parsed: CanonicalURL, url: str, facts: Facts, *, lang: str,
                slow: SlowResult | None = None) -> Verdict:
@@ -155,3 +176,26 @@ class Checker:
             ttl=self.verdict_ttl if not facts.pending else min(self.verdict_ttl, 30),
             lang=lang,
         )
+
+
+def _followable(url: str) -> str:
+    """Returns the link as the follower requests it: the text as given (its port kept), with a scheme."""
+    text = url.strip()
+    return text if "://" in text[:10] else "http://" + text
+
+
+def _final_of(chain: Chain) -> CanonicalURL | None:
+    """Returns the parsed destination of a finished chain that went somewhere, else None."""
+    if chain.outcome is not ChainOutcome.FOLLOWED or len(chain.hops) < 2:
+        return None
+    try:
+        return validate_for_api(chain.final)
+    except InvalidURL:
+        return None
+
+
+def _unfollowed_reason(chain: Chain) -> Reason:
+    """Returns why a short link's destination is unknown: a hop into a private network is itself a warning."""
+    if chain.outcome is ChainOutcome.REFUSED:
+        return Reason("redirect.private_address", Severity.HIGH, 35, {"address": chain.refused_address or ""})
+    return Reason("redirect.unresolved", Severity.INFO, 0, {"outcome": chain.outcome.value})

@@ -17,8 +17,10 @@ from dataclasses import dataclass
 
 from service.brands import Brands, default_brands, load_brands
 from service.checker import Checker
+from service.errors import ConfigError
 from service.live import LiveUpdater
 from service.lookups import LookupConfig, SlowSignals
+from service.redirects import RedirectFollower, dns_resolver, parse_networks
 from service.scoring import Facts, score
 from service.settings import Settings
 from service.snapshots import LoadedIndex, load_index
@@ -37,12 +39,15 @@ class Engine:
     store: Store
     live: LiveUpdater
     slow: SlowSignals | None
+    redirects: RedirectFollower | None = None
 
     async def close(self) -> None:
         await self.live.close()
         await self.store.close()
         if self.slow is not None:
             await self.slow.close()
+        if self.redirects is not None:
+            await self.redirects.close()
 
 
 def brands_for(settings: Settings) -> Brands:
@@ -69,10 +74,12 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
              "snapshot" if loaded.from_snapshot else "built", loaded.seconds)
     brands = await asyncio.to_thread(brands_for, settings)
     await asyncio.to_thread(_warm_scoring, brands)
-    slow = None if offline else SlowSignals(LookupConfig.from_env(settings.environ))
+    config = LookupConfig.from_env(settings.environ)
+    slow = None if offline else SlowSignals(config)
+    redirects = None if offline else _redirect_follower(settings, config)
     store = await Store.open(settings.database_url)
     checker = Checker(loaded.index, slow=slow, brands=brands, deadline_ms=settings.check_deadline_ms,
-                      verdict_ttl=settings.verdict_ttl)
+                      verdict_ttl=settings.verdict_ttl, redirects=redirects)
     live = LiveUpdater(store, lambda: checker.index, redis_url=settings.redis_url if follow else None)
     try:
         if slow is not None:
@@ -84,4 +91,14 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
         with contextlib.suppress(Exception):
             await store.close()
         raise
-    return Engine(checker, loaded, store, live, slow)
+    return Engine(checker, loaded, store, live, slow, redirects)
+
+
+def _redirect_follower(settings: Settings, config: LookupConfig) -> RedirectFollower:
+    """Returns the shortener follower: the lookups' DNS servers; ABAILA_REDIRECT_ALLOW_NETWORKS exempts
+    networks from the public-address rule (for tests; empty by default)."""
+    try:
+        allowed = parse_networks(settings.environ.get("ABAILA_REDIRECT_ALLOW_NETWORKS"))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    return RedirectFollower(dns_resolver(config.dns_servers), allowed_networks=allowed)
