@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 import pytest
 
 from tests._env import ROOT, chromium_path
-from tests.banks._serve import environ, serve
+from tests._serve import environ, serve
 from tests.conftest import write_lists
 
 pytestmark = pytest.mark.browser
