@@ -22,11 +22,15 @@ from starlette.responses import JSONResponse
 from service import __version__, metrics
 from service.api import admin, adminpage, batch, check, health, lookup, page, reports, safebrowsing
 from service.api.openapi import build_openapi
+from service.counters import KeyUsage, Limiter
 from service.engine import open_engine
 from service.errors import AbailaError
+from service.middleware.auth import AuthenticationMiddleware
 from service.middleware.metrics import MetricsMiddleware
-from service.middleware.ratelimit import KeyUsage, RateLimitMiddleware
+from service.middleware.proxy import ProxyHeadersMiddleware
+from service.middleware.ratelimit import LIMITED_PATHS, RateLimitMiddleware
 from service.middleware.requestlog import RequestLogMiddleware
+from service.middleware.usage import UsageMiddleware
 from service.settings import Settings
 
 __all__ = ["create_app"]
@@ -83,6 +87,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return {**await engine.store.ping(), "applied": engine.live.version, "poll_error": engine.live.last_error}
 
         app.state.readiness_probes["store"] = store_probe
+
+        async def ratelimit_probe() -> dict[str, Any]:
+            return limiter.health()
+
+        app.state.readiness_probes["ratelimit"] = ratelimit_probe
         try:
             yield
         finally:
@@ -91,21 +100,27 @@ def create_app(settings: Settings | None = None) -> Starlette:
     routes = [route for module in _API_MODULES for route in module.routes]
     app_metrics = metrics.Metrics()
     key_usage = KeyUsage(settings.redis_url)
+    limiter = Limiter(settings.redis_url)
     app = Starlette(
         routes=routes,
+        # Outermost first: the client address is settled before anything logs, counts or limits by it;
+        # the principal before usage and limits look at it.
         middleware=[
+            Middleware(ProxyHeadersMiddleware, trusted=settings.trusted_proxies),
             Middleware(RequestLogMiddleware),
             Middleware(MetricsMiddleware, metrics=app_metrics),
-            Middleware(RateLimitMiddleware, anon_rate=settings.anon_rate, redis_url=settings.redis_url,
-                       key_rate=settings.key_rate, usage=key_usage,
-                       address_paths={**reports.RATE_LIMITS, **page.RATE_LIMITS}),
+            Middleware(AuthenticationMiddleware, paths=LIMITED_PATHS),
+            Middleware(UsageMiddleware, usage=key_usage, paths=LIMITED_PATHS),
+            Middleware(RateLimitMiddleware, limiter=limiter, anon_rate=settings.anon_rate,
+                       key_rate=settings.key_rate, address_paths={**reports.RATE_LIMITS, **page.RATE_LIMITS}),
         ],
         exception_handlers={AbailaError: _abaila_error, HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.metrics = app_metrics
-    app.state.key_usage = key_usage  # service.middleware.ratelimit.key_usage(app) reads it for admins
+    app.state.key_usage = key_usage  # service.middleware.usage.key_usage(app) reads it for admins
+    app.state.limiter = limiter  # /readyz and /metrics report its degradation
     app_metrics.watch(app.state)
     app.state.loaded = None
     app.state.readiness_probes = {}

@@ -48,7 +48,7 @@ def parse_redis_url(url: str) -> dict[str, Any]:
 class SignalCache:
     """Get/set JSON values with TTLs; Redis if a URL is given, else memory (see the module docstring)."""
 
-    def __init__(self, redis_url: str | None = None, *, pool_size: int = 50, op_timeout_s: float = 0.25,
+    def __init__(self, redis_url: str | None = None, *, pool_size: int = 50, op_timeout_s: float = 0.05,
                  retry_s: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         assert pool_size > 0 and op_timeout_s > 0
         self.kind = "redis" if redis_url else "memory"

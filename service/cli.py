@@ -128,7 +128,10 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         raise ConfigError(f"--workers must be at least 1, not {args.workers}")
     settings.var_dir.mkdir(parents=True, exist_ok=True)
     uvicorn.run("service.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_config=None, access_log=False, timeout_graceful_shutdown=10)
+                log_config=None, access_log=False, timeout_graceful_shutdown=10,
+                # X-Forwarded-* are believed only from ABAILA_TRUSTED_PROXIES (service.middleware.proxy);
+                # uvicorn's own default trusts them from loopback, which let local clients rotate addresses.
+                proxy_headers=False)
     return 0
 
 

@@ -91,7 +91,7 @@ class LookupConfig:
     rdap_bootstrap: str | None = None  # ABAILA_RDAP_BOOTSTRAP path to an IANA dns.json; None = bundled snapshot
     redis_url: str | None = None  # ABAILA_REDIS_URL; None = in-process memory cache
     redis_pool_size: int = 50  # ABAILA_REDIS_POOL_SIZE: connections in the blocking pool
-    cache_timeout_s: float = 0.25  # ABAILA_CACHE_TIMEOUT_MS: bound on one cache operation
+    cache_timeout_s: float = 0.05  # ABAILA_CACHE_TIMEOUT_MS: bound on one cache operation (a hung Redis: issue 10)
     dns_timeout_s: float = 2.0  # ABAILA_DNS_TIMEOUT_MS: lifetime of one DNS question
     rdap_timeout_s: float = 5.0  # ABAILA_RDAP_TIMEOUT_MS: one RDAP request, connect to last byte
     whois_timeout_s: float = 8.0  # ABAILA_WHOIS_TIMEOUT_MS: one WHOIS lookup in total, referral hops included

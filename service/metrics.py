@@ -8,9 +8,11 @@
 | abaila_lookups_total                      | counter   | layer: cache, rdap, whois, dns, coalesced |
 | abaila_index_entries                      | gauge     |                         |
 | abaila_lists_info                         | gauge (1) | version (the list snapshot key) |
+| abaila_degraded                           | gauge 0/1 | component: ratelimit, key_usage (1: counting in-process) |
 
 The route label is the route's template (`/v1/check`, `/v1/reports/{id}`), never the URL asked about:
-paths that match no route are counted as `unmatched`, so scanners cannot grow the label set. With
+paths that match no route are counted as `unmatched`, and a method outside KNOWN_METHODS as `other`, so
+scanners cannot grow the label set (issue 10: 2,000 made-up methods made 38,000 series). With
 `abaila serve --workers N`, each worker process answers /metrics with its own counters.
 """
 
@@ -28,6 +30,7 @@ from starlette.routing import Route
 __all__ = ["Metrics", "routes"]
 
 # Seconds; a cached check takes well under a millisecond, a cold one up to the check deadline (1.5 s).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS"})  # others: "other"
 LATENCY_BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -53,6 +56,15 @@ class _AppState:
         for layer, count in sorted(stats.items()):
             lookups.add_metric([layer], count)
         yield lookups
+        degraded = GaugeMetricFamily("abaila_degraded", "1 while a Redis-backed component falls back to this process",
+                                     labels=["component"])
+        limiter = getattr(self._state, "limiter", None)
+        if limiter is not None:
+            degraded.add_metric(["ratelimit"], int(limiter.degraded))
+        usage = getattr(self._state, "key_usage", None)
+        if usage is not None:
+            degraded.add_metric(["key_usage"], int(usage.breaker.degraded))
+        yield degraded
 
 
 class Metrics:
@@ -75,6 +87,7 @@ class Metrics:
         self._app_state._state = app_state
 
     def observe(self, route: str, method: str, status: int, seconds: float) -> None:
+        method = method if method in KNOWN_METHODS else "other"
         # labels() costs more than the increment itself; the label sets are few, so keep their children.
         children = self._children.get((route, method, status))
         if children is None:

@@ -9,6 +9,8 @@
     ABAILA_ANON_RATE          anonymous checks per client address; default 120/minute
     ABAILA_KEY_RATE           checks per API key made without --rate; default 20/second
     ABAILA_LOG_LEVEL          debug, info, warning, error; default info
+    ABAILA_TRUSTED_PROXIES    addresses or CIDR blocks whose X-Forwarded-For/-Proto are believed; default none
+    ABAILA_PUBLIC_URL         the address people reach (https://abaila.example.kz); https makes cookies Secure
     ABAILA_DNS_SERVERS, ABAILA_WHOIS_SERVERS, ABAILA_RDAP_BOOTSTRAP and the lookup limits and timeouts are
     parsed by service.lookups.LookupConfig (docs/signals.md).
 
@@ -17,6 +19,7 @@ A bad value raises ConfigError naming the variable and the value.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -59,6 +62,8 @@ class Settings:
     anon_rate: str = "120/minute"
     key_rate: str = "20/second"  # for an API key made without --rate
     log_level: str = "info"
+    trusted_proxies: tuple[str, ...] = ()  # addresses/networks whose X-Forwarded-* headers are believed
+    public_url: str | None = None  # the address people reach; None: unknown (the request's own scheme)
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)  # for modules that parse their own
 
     @classmethod
@@ -79,6 +84,15 @@ class Settings:
             raise ConfigError(f"ABAILA_LOG_LEVEL must be debug, info, warning or error, not {log_level!r}")
         anon_rate = env.get("ABAILA_ANON_RATE") or "120/minute"
         key_rate = env.get("ABAILA_KEY_RATE") or "20/second"
+        trusted = tuple(item.strip() for item in (env.get("ABAILA_TRUSTED_PROXIES") or "").split(",") if item.strip())
+        for item in trusted:
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ConfigError(f"ABAILA_TRUSTED_PROXIES: {item!r} is not an IP address or network") from None
+        public_url = (env.get("ABAILA_PUBLIC_URL") or "").strip().rstrip("/") or None
+        if public_url is not None and not public_url.startswith(("http://", "https://")):
+            raise ConfigError(f"ABAILA_PUBLIC_URL must start with http:// or https://, not {public_url!r}")
         return cls(
             database_url=database_url,
             redis_url=redis_url,
@@ -89,5 +103,7 @@ class Settings:
             anon_rate=anon_rate,
             key_rate=key_rate,
             log_level=log_level,
+            trusted_proxies=trusted,
+            public_url=public_url,
             environ=env,
         )

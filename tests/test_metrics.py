@@ -37,3 +37,15 @@ def test_metrics_count_routes_statuses_and_verdicts(bank_client, make_key):
     assert samples["abaila_index_entries"] >= 7
     assert any(name.startswith("abaila_lists_info{version=") for name in samples)
     assert "secret-path" not in text and "with-a-url" not in text  # templates, never URLs
+
+
+def test_made_up_methods_and_paths_share_one_label_each(client_factory):
+    # Issue 10: 2,000 made-up methods grew /metrics to 38,000 series.
+    client = client_factory()
+    for i in range(40):
+        client.request(f"X{i}", f"/nothing/{i}")
+    text = client.get("/metrics").text
+    methods = {line.split('method="')[1].split('"')[0] for line in text.splitlines()
+               if line.startswith("abaila_http_requests_total{")}
+    assert methods <= {"GET", "other"} and "other" in methods
+    assert 'route="unmatched"' in text and "/nothing/" not in text

@@ -33,7 +33,7 @@ from service.api.bodies import read_json_object, require_type
 from service.auth import Principal, authenticate, forget_tokens
 from service.errors import InvalidField, InvalidURL, NotFound
 from service.lists import EXPORT_FORMATS, export_list, parse_list
-from service.middleware.ratelimit import key_usage
+from service.middleware.usage import key_usage
 from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, ROLES, Store
 from service.urls import entry_to_expression
 

@@ -25,7 +25,7 @@ from starlette.routing import Route
 from service.api.bodies import read_json_object, require_type
 from service.api.check import parse_lang
 from service.errors import InvalidField, InvalidURL
-from service.middleware.ratelimit import require_principal
+from service.middleware.auth import require_principal
 from service.urls import MAX_URL_LENGTH, CanonicalURL, validate_for_api
 from service.verdicts import Verdict
 

@@ -33,7 +33,7 @@ from starlette.routing import Route
 
 from service.api.bodies import read_json_object
 from service.errors import AbailaError, InvalidField
-from service.middleware.ratelimit import require_principal
+from service.middleware.auth import require_principal
 from service.urls import MAX_URL_LENGTH, parse
 
 __all__ = ["CATEGORY_THREATS", "MAX_ENTRIES", "routes", "threat_type"]

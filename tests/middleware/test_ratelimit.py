@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import socket
+import threading
 import uuid
+from collections.abc import Iterator
 
+import httpx
+import pytest
 from starlette.testclient import TestClient
 
-from service.middleware.ratelimit import key_usage, parse_rate
+from service.middleware.ratelimit import parse_rate
+from service.middleware.usage import key_usage
 from tests._env import require_redis
+from tests._serve import environ, serve
 
 URL = "/v1/check?url=https://kaspi-kz.top/"
 
@@ -97,10 +104,83 @@ def test_rates_parse_or_name_the_variable():
         raise AssertionError("a bad rate was accepted")
 
 
-def test_redis_down_lets_requests_through(client_factory):
-    client = client_factory(ABAILA_REDIS_URL="redis://127.0.0.1:9/0", ABAILA_ANON_RATE="1/minute")
-    for _ in range(3):
-        assert client.get(URL).status_code == 200
+def test_redis_refused_falls_back_to_counters_in_this_process(client_factory):
+    # Issue 10: with Redis unreachable every limit failed open (200/200 checks, 20/20 reports passed).
+    client = client_factory(ABAILA_REDIS_URL="redis://127.0.0.1:9/0", ABAILA_ANON_RATE="2/minute")
+    assert [client.get(URL).status_code for _ in range(3)] == [200, 200, 429]
+    reports = [client.post("/v1/reports", json={"url": f"http://scam{i}.kz/", "kind": "scam"}).status_code
+               for i in range(12)]
+    assert reports.count(201) == 10 and reports[-1] == 429
+    ready = client.get("/readyz").json()["checks"]["ratelimit"]
+    assert ready == {"ok": False, "required": False, "backend": "redis", "fallback": "memory",
+                     "error": ready["error"]} and "ConnectionError" in ready["error"]
+    assert 'abaila_degraded{component="ratelimit"} 1.0' in client.get("/metrics").text
+
+
+@pytest.fixture
+def silent_redis() -> Iterator[str]:
+    """A port that accepts connections and never answers: a hung Redis."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(64)
+    held: list[socket.socket] = []
+
+    def accept() -> None:
+        while True:
+            try:
+                held.append(server.accept()[0])
+            except OSError:
+                return
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"redis://127.0.0.1:{server.getsockname()[1]}/0"
+    server.close()
+    for conn in held:
+        conn.close()
+
+
+@pytest.mark.timeout(60)
+def test_hung_redis_trips_the_breaker_and_limits_still_hold(client_factory, silent_redis):
+    # Issue 10: with Redis accepting and never answering, each request waited 5 s and was let through.
+    client = client_factory(ABAILA_REDIS_URL=silent_redis, ABAILA_ANON_RATE="3/minute")
+    statuses = [client.get(URL).status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    limiter = client.app.state.limiter
+    assert limiter.degraded and limiter.breaker.failures >= 1  # a timeout opened the breaker
+    assert "TimeoutError" in limiter.breaker.last_error
+
+
+def test_trusted_proxy_addresses_are_believed_and_nothing_else(client_factory):
+    proxied = client_factory(ABAILA_ANON_RATE="1/minute", ABAILA_TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.1")
+    # The test client's socket ("testclient") is not a trusted proxy: its X-Forwarded-For is ignored.
+    assert proxied.get(URL, headers={"X-Forwarded-For": "203.0.113.1"}).status_code == 200
+    assert proxied.get(URL, headers={"X-Forwarded-For": "203.0.113.2"}).status_code == 429
+    behind = TestClient(proxied.app, client=("10.1.2.3", 5000))
+    assert behind.get(URL, headers={"X-Forwarded-For": "203.0.113.7, 10.9.9.9"}).status_code == 200
+    assert behind.get(URL, headers={"X-Forwarded-For": "203.0.113.7"}).status_code == 429  # the same client
+    assert behind.get(URL, headers={"X-Forwarded-For": "198.51.100.1"}).status_code == 200
+
+
+def test_serve_ignores_forwarded_for_from_an_untrusted_local_client(tmp_path, lists_dir):
+    # Issue 10: uvicorn believed X-Forwarded-For from loopback, so rotating it escaped every limit (130/130).
+    env = environ(tmp_path, lists_dir, ABAILA_ANON_RATE="3/minute")
+    with serve(env) as base, httpx.Client() as client:
+        statuses = [client.get(base + URL, headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
+                    for i in range(5)]
+        reports = [client.post(base + "/v1/reports", json={"url": f"http://s{i}.kz/", "kind": "scam"},
+                               headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code for i in range(11)]
+    assert statuses == [200, 200, 200, 429, 429]
+    assert reports.count(201) == 10 and reports[-1] == 429
+
+
+def test_ipv6_clients_are_counted_per_64(client_factory):
+    client = client_factory(ABAILA_ANON_RATE="2/minute")
+    first = TestClient(client.app, client=("2001:db8:1:2::1", 4000))
+    second = TestClient(client.app, client=("2001:db8:1:2:ffff::9", 4000))
+    other = TestClient(client.app, client=("2001:db8:1:3::1", 4000))
+    assert [first.get(URL).status_code, second.get(URL).status_code, second.get(URL).status_code] == [200, 200, 429]
+    assert other.get(URL).status_code == 200
 
 
 def test_limits_shared_through_redis(client_factory):
