@@ -154,6 +154,16 @@ def _pg_admin(url: str, sql: str) -> None:
     asyncio.run(run())
 
 
+def _fresh_postgres() -> Iterator[str]:
+    # A database of its own per test: the machine's `test` database is shared by every run (and by CI), so a
+    # migration applied there by one branch's run must never be seen by another's.
+    base = require_postgres()
+    name = f"abaila_t_{secrets.token_hex(6)}"
+    _pg_admin(base, f"CREATE DATABASE {name}")
+    yield base.rsplit("/", 1)[0] + "/" + name
+    _pg_admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """A store URL per backend: a SQLite file in tmp_path, and a fresh PostgreSQL database dropped after
@@ -161,11 +171,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'store.db'}"
         return
-    base = require_postgres()
-    name = f"abaila_t_{secrets.token_hex(6)}"
-    _pg_admin(base, f"CREATE DATABASE {name}")
-    yield base.rsplit("/", 1)[0] + "/" + name
-    _pg_admin(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    yield from _fresh_postgres()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped after (skipped without PostgreSQL, required under CI)."""
+    yield from _fresh_postgres()
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import httpx
 
-from tests._env import require_postgres, require_redis
+from tests._env import require_redis
 from tests._serve import create_key, environ, serve, wait_until
 
 
-def test_two_instances_share_limits_and_changes(tmp_path: Path, lists_dir: Path) -> None:
-    database_url, redis_url = require_postgres(), require_redis()
+def test_two_instances_share_limits_and_changes(tmp_path: Path, lists_dir: Path, postgres_url: str) -> None:
+    database_url, redis_url = postgres_url, require_redis()
     env = environ(tmp_path, lists_dir, ABAILA_DATABASE_URL=database_url, ABAILA_REDIS_URL=redis_url,
                   ABAILA_ANON_RATE="1000/minute")
     moderator = create_key(env, name="scale moderator", role="moderator")
