@@ -13,19 +13,30 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import getpass
 import json
-import re
 import sys
 from pathlib import Path
 
 from service.errors import AbailaError, ConfigError, InvalidURL
+from service.moderation import (
+    import_text,
+    parse_addition,
+    parse_category,
+    parse_entry,
+    parse_list_name,
+    parse_rate,
+    parse_text,
+)
 from service.settings import Settings
-from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, Store
+from service.store import Store
 
 __all__ = ["run_keys", "run_lists"]
 
-_RATE = re.compile(r"^(none|\d{1,9}/(second|minute|hour|day))$")
+# The CLI's names for the fields service.moderation checks, so an error names the flag to fix.
+_CLI_FIELDS = {"entry": "entry", "reason": "--reason", "list": "--list", "category": "--category",
+               "evidence_url": "--evidence-url", "expires_at": "--expires-at"}
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -52,9 +63,8 @@ async def run_keys(args: argparse.Namespace, settings: Settings) -> int:
     store = await _open(settings)
     try:
         if args.keys_command == "create":
-            if args.rate is not None and not _RATE.match(args.rate):
-                raise ConfigError(f"--rate must look like 50/second, 1000/minute or none, not {args.rate!r}")
-            key, token = await store.create_key(name=args.name, role=args.role, rate=args.rate, actor=_actor(args))
+            rate = parse_rate(args.rate, "--rate")
+            key, token = await store.create_key(name=args.name, role=args.role, rate=rate, actor=_actor(args))
             if args.json:
                 print(json.dumps({"id": key.id, "name": key.name, "role": key.role, "rate": key.rate, "token": token}))
             else:
@@ -82,8 +92,6 @@ async def run_keys(args: argparse.Namespace, settings: Settings) -> int:
 
 async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
     """Runs `abaila lists add|remove|import`; returns the exit status."""
-    from service.api.admin import parse_category, parse_entry, parse_list_name, parse_text, parse_time
-
     try:
         store = await _open(settings)
     except InvalidURL as exc:  # pragma: no cover - a URL error cannot come from opening
@@ -91,12 +99,12 @@ async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
     try:
         reason = parse_text(args.reason, "--reason")
         if args.lists_command == "add":
-            category = parse_category(args.category)
-            default = DEFAULT_ALLOWLIST if category == "allowlist" else DEFAULT_LIST
+            addition = parse_addition(entry=args.entry, reason=reason, list_name=args.list_name, category=args.category,
+                                      evidence_url=args.evidence_url, expires_at=args.expires_at,
+                                      now=dt.datetime.now(dt.UTC), fields=_CLI_FIELDS)
             entry, created = await store.add_entry(
-                parse_entry(args.entry), reason=reason, actor=_actor(args),
-                list_name=parse_list_name(args.list_name, default=default) or default, category=category,
-                evidence_url=args.evidence_url, expires_at=parse_time(args.expires_at, "--expires-at"))
+                addition.expression, reason=addition.reason, actor=_actor(args), list_name=addition.list_name,
+                category=addition.category, evidence_url=addition.evidence_url, expires_at=addition.expires_at)
             print(f"{'added' if created else 'already there:'} {entry.expression} on {entry.list} ({entry.category})")
             return 0
         if args.lists_command == "remove":
@@ -106,7 +114,8 @@ async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
             loaded = await asyncio.to_thread(load_index, settings.lists_dir, settings.var_dir)
             hint = list(dict.fromkeys((h.list.name, h.list.category) for h in loaded.index.match([expression])))
             removed = await store.remove_entry(expression, reason=reason, actor=_actor(args),
-                                               list_name=parse_list_name(args.list_name), lists_hint=hint)
+                                               list_name=parse_list_name(args.list_name, field="--list"),
+                                               lists_hint=hint)
             for entry in removed:
                 print(f"removed {entry.expression} from {entry.list}")
             return 0
@@ -116,31 +125,22 @@ async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def _import(args: argparse.Namespace, store: Store, reason: str) -> int:
-    from service.api.admin import parse_category, parse_list_name
-    from service.lists import parse_list
-
     path = Path(args.file)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
     except OSError as exc:
         raise ConfigError(f"cannot read {args.file}: {exc.strerror}") from None
-    parsed = parse_list(text, path=str(path), format=args.format, name=DEFAULT_LIST)
-    list_name = parse_list_name(args.list_name) or parsed.meta.name
-    if not re.match(r"^[a-z0-9][a-z0-9._-]{0,99}$", list_name):
-        list_name = DEFAULT_LIST
-    category = parse_category(args.category)
-    if category is None and list_name not in dict(await store.list_names()):
-        category = parsed.meta.category if parsed.meta.category != "unknown" else "phishing"
-    summary = await store.import_entries(parsed.expressions, list_name=list_name, category=category,
-                                         reason=reason, actor=_actor(args), dry_run=args.dry_run)
-    summary.update(format=parsed.meta.format, entries=len(parsed.expressions),
-                   bad_lines=[{"line": p.line, "text": p.text, "message": p.message} for p in parsed.problems])
+    plan, summary = await import_text(
+        store, text, reason=reason, actor=_actor(args), dry_run=args.dry_run, fmt=args.format,
+        list_name=parse_list_name(args.list_name, field="--list"), category=parse_category(args.category, "--category"),
+        path=str(path))
     if args.json:
+        summary.pop("skipped", None)
         print(json.dumps(summary, ensure_ascii=False, indent=1))
         return 0
     verb = "would add" if args.dry_run else "added"
     print(f"{summary['list']} ({summary['category']}, read as {summary['format']}): {verb} {summary['added']}, "
-          f"unchanged {summary['unchanged']}, bad lines {len(parsed.problems)}")
-    for problem in parsed.problems[:50]:
+          f"unchanged {summary['unchanged']}, bad lines {len(plan.problems)}")
+    for problem in plan.problems[:50]:
         print(f"  {path}:{problem.line}: {problem.message}: {problem.text!r}", file=sys.stderr)
     return 0

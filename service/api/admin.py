@@ -22,7 +22,6 @@ change is durable and already in force here. Example: `POST /v1/admin/entries {"
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Any
 
 from starlette.requests import Request
@@ -32,91 +31,30 @@ from starlette.routing import Route
 from service.api.bodies import read_json_object, require_type
 from service.auth import Principal, authenticate, forget_tokens
 from service.errors import InvalidField, InvalidURL, NotFound
-from service.lists import EXPORT_FORMATS, export_list, parse_list
+from service.lists import EXPORT_FORMATS, export_list
 from service.middleware.usage import key_usage
+from service.moderation import (
+    MAX_IMPORT_BYTES,
+    MAX_TEXT,
+    import_text,
+    parse_addition,
+    parse_category,
+    parse_entry,
+    parse_list_name,
+    parse_rate,
+    parse_text,
+    parse_time,
+)
 from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, ROLES, Store
 from service.urls import entry_to_expression
 
-__all__ = ["MAX_IMPORT_BYTES", "openapi_paths", "parse_entry", "routes"]
+__all__ = ["MODERATORS", "index_lists", "openapi_paths", "routes"]
 
 MODERATORS = {"moderator"}  # admins pass every role check (service.auth)
-MAX_IMPORT_BYTES = 20 * 1024 * 1024  # bytes of list text per import request
-_LIST_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-_CATEGORY = re.compile(r"^[a-z][a-z_]{1,31}$")
-_RATE = re.compile(r"^(none|\d{1,9}/(second|minute|hour|day))$")
-_MAX_TEXT = 2000  # characters of a reason or note
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Input
-
-
-def parse_entry(value: object, field: str = "entry") -> str:
-    """Returns the canonical expression of a domain, URL or expression; raises InvalidField naming the value."""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidField(f"{field} must be a domain, URL or expression", field=field)
-    if len(value) > 2048:
-        raise InvalidField(f"{field} is longer than 2048 characters", field=field)
-    try:
-        expression = entry_to_expression(value.strip())
-    except InvalidURL as exc:
-        raise InvalidField(f"{field} {value!r} is not a domain, URL or expression: {exc.message}",
-                           field=field) from None
-    host = expression.partition("/")[0]
-    if not host or any(c in host for c in " <>\"{}|\\^`'%"):
-        raise InvalidField(f"{field} {value!r} has no valid host", field=field)
-    return expression
-
-
-def parse_text(value: object, field: str, *, required: bool = True) -> str:
-    """Returns a reason or note: 1-2000 characters once stripped."""
-    if value is None and not required:
-        return ""
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidField(f"{field} is required: say why", field=field)
-    if len(value) > _MAX_TEXT:
-        raise InvalidField(f"{field} is longer than {_MAX_TEXT} characters", field=field)
-    return value.strip()
-
-
-def parse_list_name(value: object, *, default: str | None = None) -> str | None:
-    if value is None or value == "":
-        return default
-    if not isinstance(value, str) or not _LIST_NAME.match(value):
-        raise InvalidField(f"list must be 1-100 of a-z 0-9 . _ - (starting with a letter or digit), not {value!r}",
-                           field="list")
-    return value
-
-
-def parse_category(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not _CATEGORY.match(value):
-        raise InvalidField(f"category must be a lowercase word such as phishing, scam, malware or allowlist, "
-                           f"not {value!r}", field="category")
-    return value
-
-
-def parse_time(value: object, field: str) -> dt.datetime | None:
-    """Returns an aware datetime from ISO 8601 (a date or a time; no zone means UTC)."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str):
-        raise InvalidField(f"{field} must be an ISO 8601 time such as 2025-06-01T00:00:00Z", field=field)
-    try:
-        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidField(f"{field} must be an ISO 8601 time such as 2025-06-01T00:00:00Z, not {value!r}",
-                           field=field) from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
-
-
-def parse_evidence(value: object) -> str | None:
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not re.match(r"^https?://\S+$", value) or len(value) > 2048:
-        raise InvalidField("evidence_url must be an http(s) URL of at most 2048 characters", field="evidence_url")
-    return value
+# Input (the field parsers are service.moderation's, shared with /admin, the reports queue and the CLI)
 
 
 def _int_param(request: Request, name: str, default: int, high: int) -> int:
@@ -143,19 +81,13 @@ def _store(request: Request) -> Store:
 
 
 async def _add(request: Request, principal: Principal, body: dict[str, Any], *, default_list: str) -> JSONResponse:
-    expression = parse_entry(body.get("entry"))
-    reason = parse_text(body.get("reason"), "reason")
-    category = parse_category(require_type(body, "category", str))
-    if category == "allowlist" and not body.get("list"):
-        default_list = DEFAULT_ALLOWLIST
-    list_name = parse_list_name(require_type(body, "list", str), default=default_list)
-    assert list_name is not None
-    expires_at = parse_time(body.get("expires_at"), "expires_at")
-    if expires_at is not None and expires_at <= dt.datetime.now(dt.UTC):
-        raise InvalidField("expires_at is in the past", field="expires_at")
+    addition = parse_addition(
+        entry=body.get("entry"), reason=body.get("reason"), category=require_type(body, "category", str),
+        list_name=require_type(body, "list", str), evidence_url=body.get("evidence_url"),
+        expires_at=body.get("expires_at"), now=dt.datetime.now(dt.UTC), default_list=default_list)
     entry, created = await _store(request).add_entry(
-        expression, reason=reason, actor=principal.name, list_name=list_name, category=category,
-        evidence_url=parse_evidence(body.get("evidence_url")), expires_at=expires_at)
+        addition.expression, reason=addition.reason, actor=principal.name, list_name=addition.list_name,
+        category=addition.category, evidence_url=addition.evidence_url, expires_at=addition.expires_at)
     await request.app.state.live.notify()
     return JSONResponse({"entry": entry.to_json(), "created": created}, status_code=201 if created else 200)
 
@@ -241,27 +173,10 @@ async def import_list(request: Request) -> JSONResponse:
     dry_run = require_type(body, "dry_run", bool) or False
     explicit_list = parse_list_name(require_type(body, "list", str))
     explicit_category = parse_category(require_type(body, "category", str))
-    try:
-        parsed = parse_list(text, path="import", format=fmt or None, name=DEFAULT_LIST)
-    except Exception as exc:  # an unknown format name: ListFormatError carries its field
-        if getattr(exc, "field", None) == "format":
-            raise InvalidField(str(exc), field="format") from None
-        raise
-    list_name = explicit_list or parsed.meta.name
-    if not _LIST_NAME.match(list_name):
-        list_name = DEFAULT_LIST
-    store = _store(request)
-    known = dict(await store.list_names())
-    category = explicit_category
-    if category is None and list_name not in known:
-        category = parsed.meta.category if parsed.meta.category != "unknown" else "phishing"
-    summary = await store.import_entries(parsed.expressions, list_name=list_name, category=category, reason=reason,
-                                         actor=principal.name, dry_run=dry_run)
+    _, summary = await import_text(_store(request), text, reason=reason, actor=principal.name, dry_run=dry_run,
+                                   fmt=fmt, list_name=explicit_list, category=explicit_category)
     if not dry_run and summary["added"]:
         await request.app.state.live.notify()
-    summary.update(format=parsed.meta.format, entries=len(parsed.expressions),
-                   bad_lines=[{"line": p.line, "text": p.text, "message": p.message} for p in parsed.problems],
-                   skipped=parsed.skipped)
     return JSONResponse(summary, status_code=200 if dry_run else 201 if summary["added"] else 200)
 
 
@@ -324,9 +239,7 @@ async def create_key(request: Request) -> JSONResponse:
     role = require_type(body, "role", str, required=True)
     if role not in ROLES:
         raise InvalidField(f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role")
-    rate = require_type(body, "rate", str)
-    if rate is not None and not _RATE.match(rate):
-        raise InvalidField(f"rate must look like 50/second, 1000/minute or none, not {rate!r}", field="rate")
+    rate = parse_rate(require_type(body, "rate", str))
     key, token = await _store(request).create_key(name=name, role=role, rate=rate, actor=principal.name)
     return JSONResponse({**key.to_json(), "token": token}, status_code=201)
 
@@ -376,7 +289,7 @@ _ENTRY = {"type": "object", "properties": {
 _ADD_BODY = {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "required": ["entry", "reason"], "properties": {
         "entry": {"type": "string", "description": "a domain, URL or Safe Browsing expression"},
-        "reason": {"type": "string", "maxLength": _MAX_TEXT},
+        "reason": {"type": "string", "maxLength": MAX_TEXT},
         "list": {"type": "string", "description": f"default {DEFAULT_LIST}; a new name makes a new list"},
         "category": {"type": "string", "description": "for a new list (default phishing); allowlist → trusted"},
         "evidence_url": {"type": "string"},

@@ -14,6 +14,7 @@ neither the cookie (SameSite) nor the token. Changes go through the same store m
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 from pathlib import Path
@@ -25,11 +26,11 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from service import messages
-from service.api.admin import index_lists, parse_entry, parse_list_name, parse_text
+from service.api.admin import index_lists
 from service.auth import Principal, principal_for_token
 from service.errors import AbailaError, Forbidden, InvalidURL
-from service.lists import parse_list
-from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST
+from service.moderation import import_text, parse_addition, parse_list_name, parse_text
+from service.store import DEFAULT_LIST
 from service.urls import entry_to_expression
 
 __all__ = ["openapi_paths", "routes"]
@@ -132,14 +133,13 @@ async def _act(request: Request, action: str) -> Response:
             response = RedirectResponse("/admin", status_code=303)
             response.delete_cookie(_COOKIE, path="/admin")
             return response
-        if action == "allow":
-            await store.add_entry(parse_entry(form.get("entry")), reason=parse_text(form.get("reason"), "reason"),
-                                  actor=principal.name, list_name=DEFAULT_ALLOWLIST, category="allowlist")
-            message = _t(request)["done"]
-        elif action == "add":
-            await store.add_entry(parse_entry(form.get("entry")), reason=parse_text(form.get("reason"), "reason"),
-                                  actor=principal.name,
-                                  list_name=parse_list_name(form.get("list"), default=DEFAULT_LIST) or DEFAULT_LIST)
+        if action in ("allow", "add"):
+            allow = action == "allow"
+            addition = parse_addition(entry=form.get("entry"), reason=form.get("reason"),
+                                      list_name=None if allow else form.get("list"),
+                                      category="allowlist" if allow else None, now=dt.datetime.now(dt.UTC))
+            await store.add_entry(addition.expression, reason=addition.reason, actor=principal.name,
+                                  list_name=addition.list_name, category=addition.category)
             message = _t(request)["done"]
         elif action == "remove":
             entry = await store.get_entry(int(request.path_params["entry_id"]))
@@ -148,12 +148,11 @@ async def _act(request: Request, action: str) -> Response:
                                      lists_hint=index_lists(request, entry.expression))
             message = _t(request)["done"]
         elif action == "import":
-            parsed = parse_list(form.get("text", ""), path="import", name=DEFAULT_LIST)
-            list_name = parse_list_name(form.get("list")) or DEFAULT_LIST
-            summary = await store.import_entries(parsed.expressions, list_name=list_name, category=None,
-                                                 reason=parse_text(form.get("reason"), "reason"),
-                                                 actor=principal.name, dry_run=form.get("dry_run") == "1")
-            bad = "; ".join(f"line {p.line}: {p.text}" for p in parsed.problems[:20])
+            plan, summary = await import_text(
+                store, str(form.get("text", "")), reason=parse_text(form.get("reason"), "reason"),
+                actor=principal.name, dry_run=form.get("dry_run") == "1",
+                list_name=parse_list_name(form.get("list")) or DEFAULT_LIST)
+            bad = "; ".join(f"line {p.line}: {p.text}" for p in plan.problems[:20])
             message = f"+{summary['added']} ={summary['unchanged']}" + (f" ✖ {bad}" if bad else "")
         else:
             report = await store.get_report(request.path_params["report_id"])

@@ -27,10 +27,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from service.api.admin import MODERATORS, index_lists, parse_category, parse_list_name, parse_text
+from service.api.admin import MODERATORS, index_lists
 from service.api.bodies import read_json_object, require_type
 from service.auth import authenticate
 from service.errors import InvalidField, NotFound
+from service.moderation import MAX_COMMENT, parse_category, parse_comment, parse_list_name, parse_text
 from service.store import REPORT_KINDS, Report
 from service.urls import validate_for_api
 
@@ -40,8 +41,6 @@ REPORTS_PER_WINDOW = 10  # reports per client address...
 WINDOW_SECONDS = 600  # ...per ten minutes: enough for a person, too few to flood the queue
 # For service.middleware.ratelimit.RateLimitMiddleware(address_paths=...): path -> (method, rate, counter name)
 RATE_LIMITS = {"/v1/reports": ("POST", f"{REPORTS_PER_WINDOW}/{WINDOW_SECONDS} seconds", "report")}
-MAX_COMMENT = 1000  # characters
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _REPORT_ID = re.compile(r"^r[0-9a-f]{16}$")
 
 
@@ -52,10 +51,7 @@ async def file_report(request: Request, *, url: object, kind: str, comment: str 
     parsed = validate_for_api(url)
     if kind not in REPORT_KINDS:
         raise InvalidField(f"kind must be one of {', '.join(REPORT_KINDS)}, not {kind!r}", field="kind")
-    if comment is not None:
-        if len(comment) > MAX_COMMENT:
-            raise InvalidField(f"comment is longer than {MAX_COMMENT} characters", field="comment")
-        comment = _CONTROL.sub("", comment).strip() or None
+    comment = parse_comment(comment)
     if kind != "wrong_warning":
         # A report is about the site: the whole host, not the one page (scam shops rotate paths).
         expression = parsed.host + "/"

@@ -1,0 +1,253 @@
+"""A moderator's change, checked once: entry, list, category, time and text parsing, and the import flow.
+
+The admin API (`service.api.admin`), the `/admin` page (`service.api.adminpage`), the reports queue
+(`service.api.reports`) and the CLI (`service.cli_store`) all turn their input into the same values here,
+so a value one front end refuses, the others refuse with the same message. For example:
+
+    parse_entry(" https://Pay.Kaspi-KZ.top/card?x=1 ")        -> "pay.kaspi-kz.top/card?x=1"
+    parse_list_name("")            -> None (the caller's default)
+    parse_category("Phishing")     -> InvalidField("category must be a lowercase word ...", field="category")
+    parse_time("2026-06-01", "since")                           -> 2026-06-01 00:00:00+00:00
+    parse_addition(entry="kaspi-kz.top", reason="kit", category="allowlist", now=now)
+        -> Addition(expression="kaspi-kz.top/", list_name="abaila-moderators-allowlist", ...)
+
+Everything above is pure (no I/O, no clock: `now` is passed in). `plan_import` is pure too: list text →
+the expressions, the list and the category an import puts them on. `import_text` is the one flow that
+touches the store, which the caller passes in. Errors are `InvalidField` naming the field and the value;
+the API renders them as a 400, the CLI prints them and exits 2.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from service.errors import InvalidField, InvalidURL
+from service.lists import ListProblem, parse_list
+from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST
+from service.urls import entry_to_expression
+
+if TYPE_CHECKING:
+    from service.store import Store
+
+__all__ = [
+    "MAX_COMMENT", "MAX_ENTRY", "MAX_IMPORT_BYTES", "MAX_TEXT", "Addition", "ImportPlan", "import_text",
+    "is_list_name", "parse_addition", "parse_category", "parse_comment", "parse_entry", "parse_evidence",
+    "parse_expiry", "parse_list_name", "parse_rate", "parse_text", "parse_time", "plan_import",
+]
+
+MAX_ENTRY = 2048  # characters of a domain, URL or expression
+MAX_TEXT = 2000  # characters of a reason or note
+MAX_COMMENT = 1000  # characters of a shopper's report comment
+MAX_IMPORT_BYTES = 20 * 1024 * 1024  # bytes of list text per import request
+_LIST_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
+_CATEGORY = re.compile(r"^[a-z][a-z_]{1,31}$")
+_RATE = re.compile(r"^(none|\d{1,9}/(second|minute|hour|day))$")
+_EVIDENCE = re.compile(r"^https?://\S+$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_BAD_HOST_CHARACTERS = " <>\"{}|\\^`'%"
+_DEFAULT_CATEGORY = "phishing"  # of a new list whose text names none
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Fields
+
+
+def parse_entry(value: object, field: str = "entry") -> str:
+    """Returns the canonical expression of a domain, URL or expression; raises InvalidField naming the value."""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidField(f"{field} must be a domain, URL or expression", field=field)
+    if len(value) > MAX_ENTRY:
+        raise InvalidField(f"{field} is longer than {MAX_ENTRY} characters", field=field)
+    try:
+        expression = entry_to_expression(value.strip())
+    except InvalidURL as exc:
+        raise InvalidField(f"{field} {value!r} is not a domain, URL or expression: {exc.message}",
+                           field=field) from None
+    host = expression.partition("/")[0]
+    if not host or any(c in host for c in _BAD_HOST_CHARACTERS):
+        raise InvalidField(f"{field} {value!r} has no valid host", field=field)
+    return expression
+
+
+def parse_text(value: object, field: str, *, required: bool = True) -> str:
+    """Returns a reason or note: 1-2000 characters once stripped ("" when absent and not required)."""
+    if value is None and not required:
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidField(f"{field} is required: say why", field=field)
+    if len(value) > MAX_TEXT:
+        raise InvalidField(f"{field} is longer than {MAX_TEXT} characters", field=field)
+    return value.strip()
+
+
+def parse_comment(value: str | None, field: str = "comment") -> str | None:
+    """Returns a shopper's comment without control characters, or None when nothing is left."""
+    if value is None:
+        return None
+    if len(value) > MAX_COMMENT:
+        raise InvalidField(f"{field} is longer than {MAX_COMMENT} characters", field=field)
+    return _CONTROL.sub("", value).strip() or None
+
+
+def is_list_name(value: str) -> bool:
+    """Reports whether value may name a list: 1-100 of a-z 0-9 . _ -, starting with a letter or digit."""
+    return bool(_LIST_NAME.match(value))
+
+
+def parse_list_name(value: object, *, default: str | None = None, field: str = "list") -> str | None:
+    """Returns a list name, or default when value is absent or empty."""
+    if value is None or value == "":
+        return default
+    if not isinstance(value, str) or not is_list_name(value):
+        raise InvalidField(f"{field} must be 1-100 of a-z 0-9 . _ - (starting with a letter or digit), "
+                           f"not {value!r}", field=field)
+    return value
+
+
+def parse_category(value: object, field: str = "category") -> str | None:
+    """Returns a category (a lowercase word), or None when value is absent or empty."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _CATEGORY.match(value):
+        raise InvalidField(f"{field} must be a lowercase word such as phishing, scam, malware or allowlist, "
+                           f"not {value!r}", field=field)
+    return value
+
+
+def parse_time(value: object, field: str) -> dt.datetime | None:
+    """Returns an aware datetime from ISO 8601 (a date or a time; no zone means UTC), or None when absent."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str):
+        raise InvalidField(f"{field} must be an ISO 8601 time such as 2025-06-01T00:00:00Z", field=field)
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidField(f"{field} must be an ISO 8601 time such as 2025-06-01T00:00:00Z, not {value!r}",
+                           field=field) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def parse_expiry(value: object, field: str, *, now: dt.datetime) -> dt.datetime | None:
+    """Returns an expiry time, which must lie after now; None when absent."""
+    expires_at = parse_time(value, field)
+    if expires_at is not None and expires_at <= now:
+        raise InvalidField(f"{field} is in the past", field=field)
+    return expires_at
+
+
+def parse_evidence(value: object, field: str = "evidence_url") -> str | None:
+    """Returns an http(s) evidence URL of at most 2048 characters, or None when absent."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _EVIDENCE.match(value) or len(value) > MAX_ENTRY:
+        raise InvalidField(f"{field} must be an http(s) URL of at most {MAX_ENTRY} characters", field=field)
+    return value
+
+
+def parse_rate(value: object, field: str = "rate") -> str | None:
+    """Returns an API key's rate (`50/second`, `1000/minute`, `none`), or None for the role's default."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not _RATE.match(value):
+        raise InvalidField(f"{field} must look like 50/second, 1000/minute or none, not {value!r}", field=field)
+    return value
+
+
+# ---------------------------------------------------------------------------------------------------------
+# One entry
+
+
+@dataclass(frozen=True, slots=True)
+class Addition:
+    """One entry to add, checked: what `Store.add_entry` takes."""
+
+    expression: str
+    reason: str
+    list_name: str
+    category: str | None  # None: the list's own (a new list gets phishing)
+    evidence_url: str | None = None
+    expires_at: dt.datetime | None = None
+
+
+def parse_addition(*, entry: object, reason: object, now: dt.datetime, list_name: object = None,
+                   category: object = None, evidence_url: object = None, expires_at: object = None,
+                   default_list: str = DEFAULT_LIST, fields: dict[str, str] | None = None) -> Addition:
+    """Returns the checked Addition; raises InvalidField for the first bad field.
+
+    An allowlist category without a list goes to the moderators' allowlist. fields renames fields in
+    messages (the CLI says `--expires-at`, not `expires_at`).
+    """
+    names = {"entry": "entry", "reason": "reason", "list": "list", "category": "category",
+             "evidence_url": "evidence_url", "expires_at": "expires_at", **(fields or {})}
+    expression = parse_entry(entry, names["entry"])
+    text = parse_text(reason, names["reason"])
+    parsed_category = parse_category(category, names["category"])
+    if parsed_category == "allowlist" and not list_name:
+        default_list = DEFAULT_ALLOWLIST
+    parsed_list = parse_list_name(list_name, default=default_list, field=names["list"]) or default_list
+    return Addition(expression, text, parsed_list, parsed_category,
+                    evidence_url=parse_evidence(evidence_url, names["evidence_url"]),
+                    expires_at=parse_expiry(expires_at, names["expires_at"], now=now))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Import
+
+
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """What an import puts where: the parsed list's expressions, the target list and its category."""
+
+    expressions: tuple[str, ...]
+    list_name: str
+    category: str | None  # None: the existing list's own
+    format: str
+    problems: tuple[ListProblem, ...]
+    skipped: dict[str, int]
+
+    def bad_lines(self) -> list[dict[str, Any]]:
+        """Returns the lines the parser refused, as the API and the CLI's --json show them."""
+        return [{"line": p.line, "text": p.text, "message": p.message} for p in self.problems]
+
+
+def plan_import(text: str, *, known_lists: Collection[str], fmt: str | None = None, list_name: str | None = None,
+                category: str | None = None, path: str = "import") -> ImportPlan:
+    """Returns the ImportPlan for list text.
+
+    The list is list_name, else the text's `# name:` header, else the moderators' list (a header name that
+    is no valid list name counts as none). The category is category, else — for a list not in known_lists —
+    the text's `# category:` header, else phishing; an existing list keeps its own. An unknown fmt raises
+    InvalidField(field="format"); bad lines never raise, they are the plan's problems.
+    """
+    from service.errors import ListFormatError
+
+    try:
+        parsed = parse_list(text, path=path, format=fmt or None, name=DEFAULT_LIST)
+    except ListFormatError as exc:  # only an unknown format name: bad content never raises
+        raise InvalidField(exc.message, field="format") from None
+    target = list_name or parsed.meta.name
+    if not is_list_name(target):
+        target = DEFAULT_LIST
+    if category is None and target not in known_lists:
+        category = parsed.meta.category if parsed.meta.category != "unknown" else _DEFAULT_CATEGORY
+    return ImportPlan(tuple(parsed.expressions), target, category, parsed.meta.format, tuple(parsed.problems),
+                      dict(parsed.skipped))
+
+
+async def import_text(store: Store, text: str, *, reason: str, actor: str, dry_run: bool = False,
+                      fmt: str | None = None, list_name: str | None = None, category: str | None = None,
+                      path: str = "import") -> tuple[ImportPlan, dict[str, Any]]:
+    """Imports list text into the store in one audited transaction; returns the plan and the summary
+    ({"list", "category", "added", "unchanged", "dry_run", "format", "entries", "bad_lines", "skipped"})."""
+    plan = plan_import(text, known_lists=dict(await store.list_names()), fmt=fmt, list_name=list_name,
+                       category=category, path=path)
+    summary = await store.import_entries(plan.expressions, list_name=plan.list_name, category=plan.category,
+                                         reason=reason, actor=actor, dry_run=dry_run)
+    summary.update(format=plan.format, entries=len(plan.expressions), bad_lines=plan.bad_lines(),
+                   skipped=plan.skipped)
+    return plan, summary
