@@ -221,6 +221,7 @@ class SlowSignals:
 
     async def start(self) -> None:
         is_public_domain("warm.example.com")  # loads the Public Suffix List now, not inside a first check
+        self._whois.start()
         await self._cache.ping()
 
     async def close(self) -> None:
@@ -229,6 +230,7 @@ class SlowSignals:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await self._rdap.close()
+        self._whois.close()
         await self._cache.close()
 
     async def health(self) -> dict[str, Any]:

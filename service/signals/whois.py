@@ -5,6 +5,14 @@ one byte a second holds it for ever; here each lookup runs under one `asyncio.ti
 `MAX_REPLY_BYTES`. Its parsers (`whois.parser.WhoisEntry.load`) still read the text, with the fixes in
 `whois_kz` and `domain_age.parse_registry_date` for what they get wrong.
 
+Hostile replies (issue 10: 32 KB with no newline froze the whole instance for 27 s; python-whois's
+regexes hold the GIL, so a thread did not help, and they are quadratic in a line's length): the parser
+sees at most PARSE_BYTES, in lines of at most PARSE_LINE_CHARS, and runs in a separate process
+(`_ParserProcess`) under what is left of the lookup's deadline; a parse that overruns is killed with its
+process and the lookup fails as "timeout". Each server also gets at most QUERY_BUDGET queries a minute
+(40k distinct URLs once caused 31,609 WHOIS queries), and a referral whose name resolves to a loopback,
+private or otherwise non-public address is not followed.
+
 How `WhoisClient.lookup("iceagesaga.com")` goes:
 
     1. server for the TLD: an override (ABAILA_WHOIS_SERVERS), else the built-in table (.kz and .қаз ->
@@ -25,9 +33,13 @@ literal, never a port taken from a reply) on port 43.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
+import multiprocessing
 import re
-from collections.abc import Mapping
+import socket
+from collections.abc import Awaitable, Callable, Mapping
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import whois.parser as whois_parser
@@ -41,7 +53,10 @@ __all__ = ["DEFAULT_SERVERS", "MAX_REPLY_BYTES", "WhoisClient", "WhoisError", "f
 log = logging.getLogger(__name__)
 
 WHOIS_PORT = 43
-MAX_REPLY_BYTES = 256 * 1024  # the largest real reply seen is ~20 KiB; more is a misbehaving server
+MAX_REPLY_BYTES = 64 * 1024  # the largest real reply seen is ~20 KiB; more is a misbehaving server
+PARSE_BYTES = 24 * 1024  # of a reply reach the parser: dates and names sit in the first few KB
+PARSE_LINE_CHARS = 200  # longer lines are split (real replies: legal text, up to ~1.4 KB a line)
+QUERY_BUDGET = 120  # queries per server per minute; more fail as "budget" (cached briefly, like failures)
 IANA = "whois.iana.org"
 
 # Registry servers for the TLDs Abaila's users meet most; anything else is asked of IANA once.
@@ -74,7 +89,7 @@ _CREATED = re.compile(
 
 
 class WhoisError(Exception):
-    """A WHOIS exchange that produced no text: `reason` is "timeout", "connect", "refused_host"."""
+    """A WHOIS exchange that produced no text: `reason` is "timeout", "connect", "refused_host", "budget"."""
 
     def __init__(self, reason: str, server: str) -> None:
         super().__init__(f"whois: {reason} ({server})")
@@ -116,18 +131,104 @@ async def fetch_whois(host: str, port: int, query: str, *, timeout_s: float,
     return b"".join(chunks).decode("utf-8", errors="replace")
 
 
+Resolver = Callable[[str], Awaitable[list[str]]]  # host name -> its addresses
+
+
+async def _system_resolve(host: str) -> list[str]:
+    infos = await asyncio.get_running_loop().getaddrinfo(host, WHOIS_PORT, type=socket.SOCK_STREAM)
+    return [str(info[4][0]) for info in infos]
+
+
+def _is_public_address(text: str) -> bool:
+    try:
+        return ipaddress.ip_address(text.split("%")[0]).is_global
+    except ValueError:
+        return False
+
+
+def _parseable(text: str) -> str:
+    """Returns the first PARSE_BYTES of a reply with lines cut to PARSE_LINE_CHARS: what the parser may see."""
+    text = text[:PARSE_BYTES]
+    lines = text.split("\n")
+    if all(len(line) <= PARSE_LINE_CHARS for line in lines):
+        return text
+    out: list[str] = []
+    for line in lines:
+        out.extend(line[i:i + PARSE_LINE_CHARS] for i in range(0, max(len(line), 1), PARSE_LINE_CHARS))
+    return "\n".join(out)
+
+
+class _ParserProcess:
+    """Runs _parse_reply in a worker process, so a slow parse never holds this process's GIL.
+
+    One spawned worker, started on first use; a parse that overruns its time is killed with the worker
+    (the next parse starts a new one).
+    """
+
+    def __init__(self) -> None:
+        self._pool: ProcessPoolExecutor | None = None
+
+    def _get(self) -> ProcessPoolExecutor:
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+        return self._pool
+
+    def warm(self) -> None:
+        """Starts the worker now (it takes about a second to import), not inside a first check."""
+        self._get().submit(_parse_reply, "warm.example.com", "", True)
+
+    async def parse(self, domain: str, text: str, is_registry: bool, timeout_s: float) -> _Reply:
+        pool = self._get()
+        future = asyncio.get_running_loop().run_in_executor(pool, _parse_reply, domain, text, is_registry)
+        try:
+            return await asyncio.wait_for(future, timeout=max(timeout_s, 0.001))
+        except TimeoutError:
+            self._kill(pool)
+            raise WhoisError("timeout", domain) from None
+
+    def _kill(self, pool: ProcessPoolExecutor) -> None:
+        processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way to stop one task
+        for process in processes:
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+        if self._pool is pool:
+            self._pool = None
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
 class WhoisClient:
     """Looks up registration dates over port 43 (see the module docstring for the steps)."""
 
     def __init__(self, overrides: Mapping[str, tuple[str, int]] | None = None, *, timeout_s: float = 8.0,
-                 per_server_limit: int = 4, follow_referrals: bool = True) -> None:
-        assert timeout_s > 0 and per_server_limit > 0
+                 per_server_limit: int = 4, follow_referrals: bool = True, query_budget: int = QUERY_BUDGET,
+                 resolve: Resolver = _system_resolve) -> None:
+        assert timeout_s > 0 and per_server_limit > 0 and query_budget > 0
         self._overrides = {k.lower().strip("."): v for k, v in (overrides or {}).items()}
         self._timeout_s = timeout_s
         self._per_server_limit = per_server_limit
         self._follow_referrals = follow_referrals
         self._limits: dict[str, asyncio.Semaphore] = {}  # server host name -> its concurrency bound
         self._iana_servers: dict[str, str] = {}  # tld -> registry server, as IANA answered
+        self._budget = query_budget
+        self._spent: dict[str, tuple[int, int]] = {}  # server -> (minute of the loop clock, queries in it)
+        self._resolve = resolve
+        self._parser = _ParserProcess()
+
+    def start(self) -> None:
+        """Starts the parser's worker process in the background."""
+        self._parser.warm()
+
+    def close(self) -> None:
+        """Stops the parser's worker process."""
+        self._parser.close()
+
+    async def _parse(self, domain: str, text: str, is_registry: bool, deadline: float) -> _Reply:
+        remaining = deadline - asyncio.get_running_loop().time()
+        return await self._parser.parse(domain, _parseable(text), is_registry, remaining)
 
     def has_server(self, domain: str) -> bool:
         """Reports whether a registry server for domain's TLD is known without asking IANA."""
@@ -147,19 +248,22 @@ class WhoisClient:
             return DomainAge(domain, Registration.FAILED, source="whois", server=exc.server, error=exc.reason)
         if not text.strip():
             return DomainAge(domain, Registration.FAILED, source="whois", server=server, error="empty_reply")
-        reply = await asyncio.to_thread(_parse_reply, domain, text, True)
+        try:
+            reply = await self._parse(domain, text, True, deadline)
+        except WhoisError as exc:
+            return DomainAge(domain, Registration.FAILED, source="whois", server=server, error=exc.reason)
         if reply.found is False:
             return DomainAge(domain, Registration.UNREGISTERED, source="whois", server=server)
         created = parse_registry_date(reply.created)
         used = server
-        referral = _referral_in(text) if self._follow_referrals else None
+        referral = _referral_in(_parseable(text)) if self._follow_referrals else None
         if created is None and referral and referral != server and loop.time() < deadline:
             try:
                 registrar_text = await self._ask(referral, domain, deadline)
+                registrar = await self._parse(domain, registrar_text, False, deadline)
             except WhoisError as exc:
                 log.info("whois referral %s for %s failed: %s", referral, domain, exc.reason)
             else:
-                registrar = await asyncio.to_thread(_parse_reply, domain, registrar_text, False)
                 registrar_created = parse_registry_date(registrar.created)
                 if registrar_created is not None:
                     created, used = registrar_created, referral
@@ -188,28 +292,52 @@ class WhoisClient:
             return DEFAULT_SERVERS[tld]
         if tld not in self._iana_servers:
             text = await self._ask(IANA, tld, deadline)
-            host = _referral_in(text)
+            host = _referral_in(_parseable(text))
             if host is None:
                 return None
             self._iana_servers[tld] = host
         return self._iana_servers[tld]
 
-    def _address_of(self, server: str) -> tuple[str, int]:
+    def _address_of(self, server: str) -> tuple[str, int, bool]:
+        """Returns host, port and whether the operator configured it (an override: any address is fine)."""
         if server in self._overrides:
-            return self._overrides[server]
+            return (*self._overrides[server], True)
         host, sep, port = server.rpartition(":")
         if sep and port.isdigit():  # only ever an override target, formatted by _registry_for
-            return host, int(port)
-        return server, WHOIS_PORT
+            return host, int(port), True
+        return server, WHOIS_PORT, False
+
+    def _spend(self, server: str, now: float) -> None:
+        minute = int(now // 60)
+        window, used = self._spent.get(server, (minute, 0))
+        if window != minute:
+            window, used = minute, 0
+        if used >= self._budget:
+            raise WhoisError("budget", server)
+        if len(self._spent) > 10_000:  # referral names come from replies: keep the table bounded
+            self._spent.clear()
+        self._spent[server] = (window, used + 1)
 
     async def _ask(self, server: str, query: str, deadline: float) -> str:
-        host, port = self._address_of(server)
+        host, port, configured = self._address_of(server)
         limit = self._limits.setdefault(server, asyncio.Semaphore(self._per_server_limit))
-        remaining = deadline - asyncio.get_running_loop().time()
+        now = asyncio.get_running_loop().time()
+        remaining = deadline - now
         if remaining <= 0:
             raise WhoisError("timeout", server)
+        self._spend(server, now)
         try:
             async with asyncio.timeout(remaining):
+                if not configured:
+                    # A name from a table or a reply: connect only to a public address it resolves to,
+                    # pinned, so a referral cannot point us at loopback or the private network.
+                    try:
+                        addresses = [a for a in await self._resolve(host) if _is_public_address(a)]
+                    except OSError as exc:
+                        raise WhoisError("connect", server) from exc
+                    if not addresses:
+                        raise WhoisError("refused_host", server)
+                    host = addresses[0]
                 async with limit:
                     return await fetch_whois(host, port, query, timeout_s=remaining)
         except TimeoutError as exc:

@@ -215,3 +215,67 @@ async def test_per_server_concurrency_is_bounded() -> None:
 def _port(peer: WhoisPeer) -> int:
     assert peer._server is not None
     return peer._server.sockets[0].getsockname()[1]
+
+
+@pytest.mark.timeout(60)
+async def test_a_32_kb_reply_without_newline_cannot_stall_the_loop() -> None:
+    # Issue 10: python-whois's regexes on this froze the whole instance for 27 s (they hold the GIL).
+    bomb = WhoisPeer({}, default=b"Domain Name: x" + b"a" * (32 * 1024))
+    client = WhoisClient({"kz": ("127.0.0.1", await bomb.start())}, timeout_s=20)
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0.01)
+
+    ticker = asyncio.create_task(tick())
+    try:
+        age = await client.lookup("whois-bomb.kz")
+    finally:
+        ticker.cancel()
+        await bomb.close()
+        client.close()
+    assert age.status in (Registration.HIDDEN, Registration.FAILED)
+    assert ticks > 1  # the loop ran while the reply was parsed elsewhere
+
+
+async def test_parse_overrunning_the_deadline_is_killed_and_fails_as_timeout() -> None:
+    bomb = WhoisPeer({}, default=b"Domain Name: x\n" + b"Registrar: " + b"a " * 12000)
+    client = WhoisClient({"kz": ("127.0.0.1", await bomb.start())}, timeout_s=0.3)
+    try:
+        age = await client.lookup("slow-parse.kz")
+    finally:
+        await bomb.close()
+        client.close()
+    assert age.status is Registration.FAILED and age.error == "timeout"
+
+
+async def test_referral_to_a_private_address_is_not_followed() -> None:
+    registry_reply, _ = thin_iceagesaga()
+    registry = WhoisPeer({"iceagesaga.com": registry_reply})
+    asked: list[str] = []
+
+    async def resolve(host: str) -> list[str]:
+        asked.append(host)
+        return ["127.0.0.1", "10.0.0.8"]  # DNS under an attacker's control
+
+    client = WhoisClient({"com": ("127.0.0.1", await registry.start())}, resolve=resolve)
+    try:
+        age = await client.lookup("iceagesaga.com")
+    finally:
+        await registry.close()
+        client.close()
+    assert asked == ["whois.diymysite.com"] and age.status is Registration.HIDDEN
+
+
+async def test_per_server_query_budget() -> None:
+    kz = WhoisPeer({}, default=(WHOIS / "whois.nic.kz__google.kz.2026.txt").read_bytes())
+    client = WhoisClient({"kz": ("127.0.0.1", await kz.start())}, query_budget=2)
+    try:
+        ages = [await client.lookup(f"shop{i}.kz") for i in range(3)]
+    finally:
+        await kz.close()
+        client.close()
+    assert [a.error for a in ages][2] == "budget" and kz.total == 2
