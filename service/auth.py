@@ -26,7 +26,7 @@ from typing import Any
 from starlette.requests import Request
 
 from service.errors import Forbidden, Unauthorized
-from service.store import Store, hash_token
+from service.store import Role, Store, hash_token
 
 __all__ = ["TOKEN_CACHE_SECONDS", "Principal", "authenticate", "bearer_token", "forget_tokens", "principal_for_token"]
 
@@ -93,7 +93,7 @@ async def authenticate(request: Request, *, roles: set[str] | None = None) -> Pr
     if principal is None:
         raise Unauthorized("the API token is unknown or revoked",
                            headers={"WWW-Authenticate": 'Bearer realm="abaila", error="invalid_token"'})
-    if roles is not None and principal.role not in roles and principal.role != "admin":
+    if roles is not None and principal.role not in roles and principal.role != Role.ADMIN:
         raise Forbidden(f"this route needs the role {' or '.join(sorted(roles))}; this token is {principal.role!r}")
     request.state.principal = principal
     return principal

@@ -24,6 +24,7 @@ from service import messages
 from service.brands import Brands
 from service.errors import InvalidURL
 from service.index import Hit, Index
+from service.lists import Category
 from service.lookups import SlowResult, SlowSignals, reasons_from
 from service.platforms import place
 from service.redirects import Chain, ChainOutcome, RedirectFollower
@@ -112,8 +113,8 @@ class Checker:
         domain = registrable_domain(parsed.host)
         placement = place(parsed)
         hits = self.index.match_url(parsed)
-        list_hits = tuple(_list_hit(h) for h in hits if h.list.category != "allowlist")
-        allow_hits = tuple(_list_hit(h) for h in hits if h.list.category == "allowlist")
+        list_hits = tuple(_list_hit(h) for h in hits if h.list.category != Category.ALLOWLIST)
+        allow_hits = tuple(_list_hit(h) for h in hits if h.list.category == Category.ALLOWLIST)
         chain: Chain | None = None
         # A short link on no list is judged by where it leads; a listed one is judged as listed.
         if (follow and not offline and self.redirects is not None and not list_hits and not allow_hits

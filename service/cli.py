@@ -21,6 +21,7 @@ from typing import Any
 
 from service import __version__
 from service.errors import AbailaError, ConfigError, InvalidURL
+from service.lists import Category
 from service.settings import Settings
 
 __all__ = ["main"]
@@ -190,7 +191,7 @@ async def _lists(args: argparse.Namespace, settings: Settings) -> int:
             raise ConfigError(f"no list named {args.list_name!r}; lists: {', '.join(sorted(sizes))}")
 
         def wanted(name: str, category: str) -> bool:
-            return name == args.list_name if args.list_name else category != "allowlist"
+            return name == args.list_name if args.list_name else category != Category.ALLOWLIST
 
         expressions = [text for text, info in index.iter_entries() if wanted(info.name, info.category)]
         output = export_list(sorted(set(expressions)), args.format)

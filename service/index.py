@@ -40,6 +40,7 @@ import struct
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NewType
 
 import numpy as np
 import xxhash
@@ -47,7 +48,9 @@ import xxhash
 from service.platforms import identify
 from service.urls import CanonicalURL, expressions_of
 
-__all__ = ["Hit", "Index", "IndexBuilder", "ListInfo", "PrefixMatch", "expression_key", "full_hash"]
+__all__ = [
+    "FullHash", "Hit", "Index", "IndexBuilder", "ListInfo", "Prefix", "PrefixMatch", "expression_key", "full_hash",
+]
 
 _MAGIC = b"ABAILAIX"
 _VERSION = 3
@@ -60,9 +63,15 @@ except ImportError:  # pragma: no cover - other interpreters
     _sha256 = hashlib.sha256
 
 
-def full_hash(expression: str) -> bytes:
+# Hashes get their own types, like safebrowsing's hashPrefix: a 32-byte SHA-256 of an expression and the
+# 4-byte prefix of one that a client sends (POST /v1/lookup/prefixes).
+FullHash = NewType("FullHash", bytes)
+Prefix = NewType("Prefix", bytes)
+
+
+def full_hash(expression: str) -> FullHash:
     """Returns SHA-256 of the expression's UTF-8 bytes (the Safe Browsing full hash)."""
-    return hashlib.sha256(expression.encode("utf-8")).digest()
+    return FullHash(hashlib.sha256(expression.encode("utf-8")).digest())
 
 
 def expression_key(expression: str) -> int:
@@ -93,7 +102,7 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class PrefixMatch:
-    full_hash: bytes
+    full_hash: FullHash
     list: str
     category: str
 
@@ -182,7 +191,7 @@ class Index:
         """Reports whether the expression is on the named list (or on any list)."""
         return any(list_name is None or hit.list.name == list_name for hit in self.match([expression]))
 
-    def lookup_prefixes(self, prefixes: Iterable[bytes]) -> list[PrefixMatch]:
+    def lookup_prefixes(self, prefixes: Iterable[Prefix]) -> list[PrefixMatch]:
         """Returns every entry whose full SHA-256 hash starts with one of the 4-byte prefixes."""
         out: list[PrefixMatch] = []
         wanted = []

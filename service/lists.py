@@ -25,6 +25,7 @@ import gzip
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 
 from service.errors import ListFormatError
@@ -43,14 +44,25 @@ from service.listformats import (
 from service.urls import is_ip_host
 
 __all__ = [
-    "CATEGORIES", "EXPORT_FORMATS", "FORMATS", "MAX_LINE_LENGTH", "MAX_PROBLEMS", "SKIP_KINDS",
+    "EXPORT_FORMATS", "Category", "FORMATS", "MAX_LINE_LENGTH", "MAX_PROBLEMS", "SKIP_KINDS",
     "ListMeta", "ListProblem", "ParsedList",
     "detect_format", "export_list", "load_lists_dir", "parse_list", "read_list_file",
 ]
 
 EXPORT_FORMATS = ("plain", "hosts", "adblock", "json")
-# Categories the product knows; a header may name another, which is kept as written.
-CATEGORIES = ("phishing", "scam", "malware", "allowlist", "unknown")
+
+
+class Category(StrEnum):
+    """The list categories the product knows. A header may name another (`scam_shop`), kept as a plain str:
+    every category but ALLOWLIST blocks, so callers compare with ALLOWLIST only."""
+
+    PHISHING = "phishing"  # a blocklist: credential and payment-page phishing
+    SCAM = "scam"  # a blocklist: fake shops, fake prizes
+    MALWARE = "malware"  # a blocklist: downloads and exploit pages
+    ALLOWLIST = "allowlist"  # official sites: a hit means trusted, never a threat
+    UNKNOWN = "unknown"  # nothing names the category: a blocklist of unknown kind
+
+
 # Category implied by a format when no header names one.
 _FORMAT_CATEGORY = {"openphish": "phishing", "phishtank_csv": "phishing", "phishtank_json": "phishing",
                     "urlhaus_csv": "malware"}
@@ -83,7 +95,7 @@ class ParsedList:
     @property
     def is_allowlist(self) -> bool:
         """Reports whether this list is the allowlist (category "allowlist") rather than a blocklist."""
-        return self.meta.category == "allowlist"
+        return self.meta.category == Category.ALLOWLIST
 
 
 def _resolve_meta(fields: dict[str, str], fmt: str, defaults: dict[str, str | None], stem: str) -> ListMeta:

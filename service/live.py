@@ -27,7 +27,7 @@ from collections.abc import Callable
 from typing import Any
 
 from service.index import Index, ListInfo
-from service.store import Change, Store, utc_now
+from service.store import Change, Effect, Op, Store, utc_now
 
 __all__ = ["CHANNEL", "POLL_SECONDS", "LiveUpdater"]
 
@@ -60,7 +60,7 @@ class LiveUpdater:
         version, entries = await self.store.live_entries()
         index = self._index()
         for entry in entries:
-            if entry.effect == "block":
+            if entry.effect == Effect.BLOCK:
                 index.add(entry.expression, ListInfo(entry.list, entry.category, _SOURCE))
                 if entry.expires_at is not None:
                     self._expiring[(entry.expression, entry.list)] = entry.expires_at
@@ -109,7 +109,7 @@ class LiveUpdater:
 
     def _apply(self, index: Index, change: Change) -> None:
         key = (change.expression, change.list)
-        if change.op == "add":
+        if change.op == Op.ADD:
             if change.expires_at is not None and change.expires_at <= utc_now():
                 index.remove(change.expression, change.list)
                 return

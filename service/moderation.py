@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from service.errors import InvalidField, InvalidURL
-from service.lists import ListProblem, parse_list
+from service.lists import Category, ListProblem, parse_list
 from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST
 from service.urls import entry_to_expression
 
@@ -49,7 +49,7 @@ _RATE = re.compile(r"^(none|\d{1,9}/(second|minute|hour|day))$")
 _EVIDENCE = re.compile(r"^https?://\S+$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BAD_HOST_CHARACTERS = " <>\"{}|\\^`'%"
-_DEFAULT_CATEGORY = "phishing"  # of a new list whose text names none
+_DEFAULT_CATEGORY = Category.PHISHING  # of a new list whose text names none
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -187,7 +187,7 @@ def parse_addition(*, entry: object, reason: object, now: dt.datetime, list_name
     expression = parse_entry(entry, names["entry"])
     text = parse_text(reason, names["reason"])
     parsed_category = parse_category(category, names["category"])
-    if parsed_category == "allowlist" and not list_name:
+    if parsed_category == Category.ALLOWLIST and not list_name:
         default_list = DEFAULT_ALLOWLIST
     parsed_list = parse_list_name(list_name, default=default_list, field=names["list"]) or default_list
     return Addition(expression, text, parsed_list, parsed_category,
@@ -234,7 +234,7 @@ def plan_import(text: str, *, known_lists: Collection[str], fmt: str | None = No
     if not is_list_name(target):
         target = DEFAULT_LIST
     if category is None and target not in known_lists:
-        category = parsed.meta.category if parsed.meta.category != "unknown" else _DEFAULT_CATEGORY
+        category = parsed.meta.category if parsed.meta.category != Category.UNKNOWN else _DEFAULT_CATEGORY
     return ImportPlan(tuple(parsed.expressions), target, category, parsed.meta.format, tuple(parsed.problems),
                       dict(parsed.skipped))
 

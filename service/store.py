@@ -34,6 +34,7 @@ import json
 import secrets
 from collections.abc import AsyncIterator, Iterable, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -42,16 +43,65 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from service.errors import Conflict, InvalidField, NotFound
+from service.lists import Category
 
 __all__ = [
-    "DEFAULT_ALLOWLIST", "DEFAULT_LIST", "ROLES", "ApiKey", "AuditRecord", "Change", "Entry", "Report",
+    "DEFAULT_ALLOWLIST", "DEFAULT_LIST", "REPORT_KINDS", "ROLES", "ApiKey", "Decision", "Effect", "Op", "ReportKind",
+    "ReportStatus", "Role", "AuditRecord", "Change", "Entry", "Report",
     "ReportGroup", "Store", "hash_token", "metadata", "utc_now",
 ]
 
 DEFAULT_LIST = "abaila-moderators"  # moderators' own blocklist (category phishing)
 DEFAULT_ALLOWLIST = "abaila-moderators-allowlist"  # moderators' own allowlist
-ROLES = ("moderator", "bank", "admin")
-REPORT_KINDS = ("scam", "phishing", "wrong_warning")
+
+
+class Role(StrEnum):
+    """Who an API key belongs to; service.auth checks it per route."""
+
+    MODERATOR = "moderator"  # changes lists and decides reports
+    BANK = "bank"  # calls the check API with its own rate limit
+    ADMIN = "admin"  # everything a moderator does, plus API keys
+
+
+class Effect(StrEnum):
+    """What an entry row does to its expression on its list."""
+
+    BLOCK = "block"  # the expression is on the list
+    SUPPRESS = "suppress"  # the expression is taken off the list (it stays in a bundled file)
+
+
+class Op(StrEnum):
+    """What a change-log row tells every instance's index to do (service.live)."""
+
+    ADD = "add"  # put the expression on the list
+    REMOVE = "remove"  # take it off
+
+
+class ReportKind(StrEnum):
+    """What a shopper reports."""
+
+    SCAM = "scam"  # a scam site: accepted → its host goes on a list
+    PHISHING = "phishing"  # a phishing site: the same
+    WRONG_WARNING = "wrong_warning"  # an appeal: accepted → the entry that warned is removed
+
+
+class ReportStatus(StrEnum):
+    """Where a report is in the queue."""
+
+    OPEN = "open"  # waits for a moderator
+    ACCEPTED = "accepted"  # a moderator acted on it
+    REJECTED = "rejected"  # a moderator declined it
+
+
+class Decision(StrEnum):
+    """A moderator's answer to a report group."""
+
+    ACCEPT = "accept"  # report → entry added; appeal → entry removed
+    REJECT = "reject"  # nothing changes; the reports close
+
+
+ROLES = tuple(Role)
+REPORT_KINDS = tuple(ReportKind)
 _PG_WRITE_LOCK = 0x4142_4149_4C41  # advisory lock id ("ABAILA"): serializes writers so change ids commit in order
 
 
@@ -293,7 +343,7 @@ class ApiKey:
 
 
 def _group_kind(kind: str) -> str:
-    return "appeal" if kind == "wrong_warning" else "report"
+    return "appeal" if kind == ReportKind.WRONG_WARNING else "report"
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -421,7 +471,7 @@ class Store:
             if category is not None and category != row.category:
                 raise Conflict(f"list {name!r} has category {row.category!r}, not {category!r}", field="category")
             return row.id, row.category
-        category = category or ("allowlist" if name == DEFAULT_ALLOWLIST else "phishing")
+        category = category or (Category.ALLOWLIST if name == DEFAULT_ALLOWLIST else Category.PHISHING)
         result = await conn.execute(lists.insert().values(name=name, category=category, created_at=utc_now(),
                                                           created_by=actor))
         return int(result.inserted_primary_key[0]), category
@@ -447,14 +497,14 @@ class Store:
         now = utc_now()
         list_id, category = await self._list_id(conn, list_name, category, actor)
         live = await self._live_row(conn, expression, list_id)
-        if live is not None and live.effect == "block" and live.expires_at == expires_at and live.is_live(now):
+        if live is not None and live.effect == Effect.BLOCK and live.expires_at == expires_at and live.is_live(now):
             return live, False
         if live is not None:  # a suppression, an expired block or a new expiry: end it, then add afresh
             await self._end(conn, live.id, actor, reason, now)
         result = await conn.execute(entries.insert().values(
-            expression=expression, list_id=list_id, effect="block", reason=reason, evidence_url=evidence_url,
+            expression=expression, list_id=list_id, effect=Effect.BLOCK, reason=reason, evidence_url=evidence_url,
             added_by=actor, added_at=now, expires_at=expires_at))
-        await conn.execute(changes.insert().values(op="add", expression=expression, list_name=list_name,
+        await conn.execute(changes.insert().values(op=Op.ADD, expression=expression, list_name=list_name,
                                                    category=category, expires_at=expires_at, at=now))
         await self._audit(conn, actor, action, expression, reason, list=list_name, category=category,
                           evidence_url=evidence_url, expires_at=_iso(expires_at))
@@ -478,7 +528,7 @@ class Store:
         targets: dict[str, str | None] = {name: category for name, category in lists_hint}
         for row in rows:
             entry = _entry(row)
-            if entry.effect == "block":
+            if entry.effect == Effect.BLOCK:
                 targets[entry.list] = entry.category
         if list_name is not None:
             targets = {k: v for k, v in targets.items() if k == list_name}
@@ -487,15 +537,15 @@ class Store:
             list_id, category = await self._list_id(conn, name, None, actor) if category is None else \
                 await self._list_id(conn, name, category, actor)
             live = await self._live_row(conn, expression, list_id)
-            if live is not None and live.effect == "suppress":
+            if live is not None and live.effect == Effect.SUPPRESS:
                 continue
             if live is not None:
                 await self._end(conn, live.id, actor, reason, now)
             # The suppression keeps the entry off the list after a restart, even when a bundled file has it.
             await conn.execute(entries.insert().values(
-                expression=expression, list_id=list_id, effect="suppress", reason=reason, added_by=actor,
+                expression=expression, list_id=list_id, effect=Effect.SUPPRESS, reason=reason, added_by=actor,
                 added_at=now))
-            await conn.execute(changes.insert().values(op="remove", expression=expression, list_name=name,
+            await conn.execute(changes.insert().values(op=Op.REMOVE, expression=expression, list_name=name,
                                                        category=category, at=now))
             await self._audit(conn, actor, action, expression, reason, list=name, category=category,
                               entry_id=None if live is None else live.id)
@@ -542,7 +592,7 @@ class Store:
         if category:
             query = query.where(lists.c.category == category)
         if not include_removed:
-            query = query.where(entries.c.removed_at.is_(None), entries.c.effect == "block")
+            query = query.where(entries.c.removed_at.is_(None), entries.c.effect == Effect.BLOCK)
         query = query.order_by(entries.c.id.desc()).limit(limit).offset(offset)
         async with self._read() as conn:
             return [_entry(r) for r in (await conn.execute(query)).all()]
@@ -560,7 +610,7 @@ class Store:
             existing: set[str] = set()
             if row is not None:
                 result = await conn.execute(sa.select(entries.c.expression).where(
-                    entries.c.list_id == row.id, entries.c.removed_at.is_(None), entries.c.effect == "block",
+                    entries.c.list_id == row.id, entries.c.removed_at.is_(None), entries.c.effect == Effect.BLOCK,
                     sa.or_(entries.c.expires_at.is_(None), entries.c.expires_at > now)))
                 existing = {r[0] for r in result}
             new = [e for e in unique if e not in existing]
@@ -579,10 +629,10 @@ class Store:
                     entries.c.list_id == list_id, entries.c.removed_at.is_(None), entries.c.expression.in_(chunk)
                 ).values(removed_at=now, removed_by=actor, removed_reason=reason))
                 await conn.execute(entries.insert(), [
-                    {"expression": e, "list_id": list_id, "effect": "block", "reason": reason,
+                    {"expression": e, "list_id": list_id, "effect": Effect.BLOCK, "reason": reason,
                      "evidence_url": evidence_url, "added_by": actor, "added_at": now} for e in chunk])
                 await conn.execute(changes.insert(), [
-                    {"op": "add", "expression": e, "list_name": list_name, "category": cat, "expires_at": None,
+                    {"op": Op.ADD, "expression": e, "list_name": list_name, "category": cat, "expires_at": None,
                      "at": now} for e in chunk])
             await self._audit(conn, actor, "import", list_name, reason, **summary)
             return summary
@@ -620,14 +670,16 @@ class Store:
         """Files a user's report, grouped with the open reports of the same kind about the same expression."""
         assert kind in REPORT_KINDS
         report_id = "r" + secrets.token_hex(8)
-        group_kinds = ["wrong_warning"] if kind == "wrong_warning" else ["scam", "phishing"]
+        appeal = kind == ReportKind.WRONG_WARNING
+        group_kinds = [ReportKind.WRONG_WARNING] if appeal else [ReportKind.SCAM, ReportKind.PHISHING]
         async with self.write() as conn:
             group = (await conn.execute(sa.select(reports.c.group_id).where(
-                reports.c.expression == expression, reports.c.status == "open", reports.c.kind.in_(group_kinds)
+                reports.c.expression == expression, reports.c.status == ReportStatus.OPEN,
+                reports.c.kind.in_(group_kinds)
             ).order_by(reports.c.created_at).limit(1))).scalar()
             await conn.execute(reports.insert().values(
                 id=report_id, group_id=group or report_id, url=url, expression=expression, kind=kind,
-                comment=comment, client=hashlib.sha256(client.encode()).hexdigest()[:32], status="open",
+                comment=comment, client=hashlib.sha256(client.encode()).hexdigest()[:32], status=ReportStatus.OPEN,
                 created_at=utc_now()))
             row = (await conn.execute(sa.select(reports).where(reports.c.id == report_id))).one()
         return _report(row)
@@ -639,7 +691,7 @@ class Store:
             raise NotFound(f"no report with id {report_id!r}")
         return _report(row)
 
-    async def report_groups(self, *, status: str | None = "open", limit: int = 100) -> list[ReportGroup]:
+    async def report_groups(self, *, status: str | None = ReportStatus.OPEN, limit: int = 100) -> list[ReportGroup]:
         """Returns the reports grouped by site and kind, the group with the most reports first."""
         query = sa.select(reports).order_by(reports.c.created_at)
         if status:
@@ -662,7 +714,7 @@ class Store:
 
         Returns {"group", "decision", "reports", "entries"}. Raises Conflict when the group is already decided.
         """
-        if decision not in ("accept", "reject"):
+        if decision not in tuple(Decision):
             raise InvalidField(f"decision must be accept or reject, not {decision!r}", field="decision")
         async with self.write() as conn:
             row = (await conn.execute(sa.select(reports).where(reports.c.id == report_id))).first()
@@ -670,22 +722,22 @@ class Store:
                 raise NotFound(f"no report with id {report_id!r}")
             first = _report(row)
             open_rows = [_report(r) for r in (await conn.execute(sa.select(reports).where(
-                reports.c.group_id == first.group_id, reports.c.status == "open"))).all()]
+                reports.c.group_id == first.group_id, reports.c.status == ReportStatus.OPEN))).all()]
             if not open_rows:
                 raise Conflict(f"report {report_id!r} was already decided ({first.status})")
             now = utc_now()
-            status = "accepted" if decision == "accept" else "rejected"
+            status = ReportStatus.ACCEPTED if decision == Decision.ACCEPT else ReportStatus.REJECTED
             await conn.execute(reports.update().where(reports.c.group_id == first.group_id,
-                                                      reports.c.status == "open").values(
+                                                      reports.c.status == ReportStatus.OPEN).values(
                 status=status, decided_at=now, decided_by=actor, note=note))
             await conn.execute(decisions.insert().values(group_id=first.group_id, decision=decision, note=note,
                                                          actor=actor, at=now, reports=len(open_rows)))
             await self._audit(conn, actor, f"report.{decision}", first.expression, note, group=first.group_id,
                               reports=[r.id for r in open_rows], kind=_group_kind(first.kind))
             changed: list[Entry] = []
-            if decision == "accept":
+            if decision == Decision.ACCEPT:
                 reason = f"report {first.group_id}: {note}"
-                if first.kind == "wrong_warning":
+                if first.kind == ReportKind.WRONG_WARNING:
                     changed = await self._remove(conn, first.expression, lists_hint=lists_hint, list_name=list_name,
                                                  reason=reason, actor=actor)
                 else:

@@ -31,7 +31,7 @@ from starlette.routing import Route
 from service.api.bodies import read_json_object, require_type
 from service.auth import Principal, authenticate, forget_tokens
 from service.errors import InvalidField, InvalidURL, NotFound
-from service.lists import EXPORT_FORMATS, export_list
+from service.lists import EXPORT_FORMATS, Category, export_list
 from service.middleware.usage import key_usage
 from service.moderation import (
     MAX_IMPORT_BYTES,
@@ -45,12 +45,12 @@ from service.moderation import (
     parse_text,
     parse_time,
 )
-from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, ROLES, Store
+from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, ROLES, Effect, Role, Store
 from service.urls import entry_to_expression
 
 __all__ = ["MODERATORS", "index_lists", "openapi_paths", "routes"]
 
-MODERATORS = {"moderator"}  # admins pass every role check (service.auth)
+MODERATORS = {Role.MODERATOR}  # admins pass every role check (service.auth)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -100,7 +100,7 @@ async def add_entry(request: Request) -> JSONResponse:
 async def add_allow(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
     body = await read_json_object(request)
-    body.setdefault("category", "allowlist")
+    body.setdefault("category", Category.ALLOWLIST)
     return await _add(request, principal, body, default_list=DEFAULT_ALLOWLIST)
 
 
@@ -130,7 +130,7 @@ async def search_entries(request: Request) -> JSONResponse:
 
 
 async def search_allow(request: Request) -> JSONResponse:
-    return await _search(request, category="allowlist")
+    return await _search(request, category=Category.ALLOWLIST)
 
 
 async def get_entry(request: Request) -> JSONResponse:
@@ -149,7 +149,7 @@ async def remove_entry(request: Request) -> JSONResponse:
     store = _store(request)
     if ref.isdigit():
         entry = await store.get_entry(int(ref))
-        if entry.effect != "block" or entry.removed_at is not None:
+        if entry.effect != Effect.BLOCK or entry.removed_at is not None:
             raise NotFound(f"entry {ref} is not in force (removed at {entry.removed_at})")
         expression, list_name = entry.expression, entry.list
     else:
@@ -190,7 +190,7 @@ async def export(request: Request) -> Response:
     if list_name and list_name not in {info.name for info in index.lists}:
         raise NotFound(f"no list named {list_name!r}")
     expressions = sorted({text for text, info in index.iter_entries()
-                          if (info.name == list_name if list_name else info.category != "allowlist")})
+                          if (info.name == list_name if list_name else info.category != Category.ALLOWLIST)})
     output = export_list(expressions, fmt)
     media = "application/json" if fmt == "json" else "text/plain; charset=utf-8"
     return PlainTextResponse(output, media_type=media)
@@ -225,7 +225,7 @@ async def audit_log(request: Request) -> JSONResponse:
 
 async def list_keys(request: Request) -> JSONResponse:
     """Lists keys with their usage counters (requests, URLs checked, times limited; shared via Redis)."""
-    await authenticate(request, roles={"admin"})
+    await authenticate(request, roles={Role.ADMIN})
     keys = await _store(request).list_keys()
     usage = await key_usage(request.app, None)
     blank = {"requests": 0, "urls": 0, "limited": 0}
@@ -233,7 +233,7 @@ async def list_keys(request: Request) -> JSONResponse:
 
 
 async def create_key(request: Request) -> JSONResponse:
-    principal = await authenticate(request, roles={"admin"})
+    principal = await authenticate(request, roles={Role.ADMIN})
     body = await read_json_object(request)
     name = parse_text(body.get("name"), "name")
     role = require_type(body, "role", str, required=True)
@@ -245,7 +245,7 @@ async def create_key(request: Request) -> JSONResponse:
 
 
 async def revoke_key(request: Request) -> JSONResponse:
-    principal = await authenticate(request, roles={"admin"})
+    principal = await authenticate(request, roles={Role.ADMIN})
     ref = request.path_params["key_id"]
     if not ref.isdigit():
         raise NotFound(f"no API key with id {ref!r}")
@@ -280,7 +280,7 @@ _AUTH_ERRORS = {"400": _ERR, "401": _ERR, "403": _ERR}
 _ENTRY = {"type": "object", "properties": {
     "id": {"type": "integer"}, "entry": {"type": "string", "description": "canonical expression"},
     "list": {"type": "string"}, "category": {"type": "string"},
-    "effect": {"type": "string", "enum": ["block", "suppress"]},
+    "effect": {"type": "string", "enum": list(Effect)},
     "reason": {"type": "string"}, "evidence_url": {"type": ["string", "null"]}, "added_by": {"type": "string"},
     "added_at": {"type": "string"}, "expires_at": {"type": ["string", "null"]},
     "removed_at": {"type": ["string", "null"]},

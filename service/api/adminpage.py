@@ -29,8 +29,9 @@ from service import messages
 from service.api.admin import index_lists
 from service.auth import Principal, principal_for_token
 from service.errors import AbailaError, Forbidden, InvalidURL
+from service.lists import Category
 from service.moderation import import_text, parse_addition, parse_list_name, parse_text
-from service.store import DEFAULT_LIST
+from service.store import DEFAULT_LIST, ReportStatus
 from service.urls import entry_to_expression
 
 __all__ = ["openapi_paths", "routes"]
@@ -84,9 +85,9 @@ async def _render(request: Request, *, message: str = "", error: str = "", statu
                                "target": params.get("target", "").strip(), "action": params.get("action", "").strip()}
     if principal is not None:
         store = request.app.state.store
-        context.update(csrf=_csrf(token), groups=await store.report_groups(status="open"),
+        context.update(csrf=_csrf(token), groups=await store.report_groups(status=ReportStatus.OPEN),
                        entries=await store.search_entries(context["q"].strip().lower(), limit=50),
-                       allowlist=await store.search_entries(context["aq"].strip().lower(), category="allowlist",
+                       allowlist=await store.search_entries(context["aq"].strip().lower(), category=Category.ALLOWLIST,
                                                             limit=50),
                        audit=await store.audit_log(actor=context["actor"] or None,
                                                    target=_audit_target(context["target"]),
@@ -137,7 +138,7 @@ async def _act(request: Request, action: str) -> Response:
             allow = action == "allow"
             addition = parse_addition(entry=form.get("entry"), reason=form.get("reason"),
                                       list_name=None if allow else form.get("list"),
-                                      category="allowlist" if allow else None, now=dt.datetime.now(dt.UTC))
+                                      category=Category.ALLOWLIST if allow else None, now=dt.datetime.now(dt.UTC))
             await store.add_entry(addition.expression, reason=addition.reason, actor=principal.name,
                                   list_name=addition.list_name, category=addition.category)
             message = _t(request)["done"]

@@ -26,6 +26,8 @@ from starlette.routing import Route
 
 from service.api.bodies import read_json_object
 from service.errors import InvalidField
+from service.index import Prefix
+from service.lists import Category
 
 __all__ = ["routes", "MAX_PREFIXES", "PREFIX_BYTES", "CACHE_DURATION_S"]
 
@@ -34,12 +36,12 @@ PREFIX_BYTES = 4  # SHA-256 prefix length the extension sends
 CACHE_DURATION_S = 300  # seconds a client may reuse an answer, for every prefix it asked about
 MAX_BODY_BYTES = 64 * 1024  # 1000 prefixes of 8 base64 characters fit in about 12 KiB
 
-_NOT_THREATS = frozenset({"allowlist"})  # list categories that are not threats
+_NOT_THREATS = frozenset({Category.ALLOWLIST})  # list categories that are not threats
 
 _log = logging.getLogger(__name__)
 
 
-def _decode_prefix(text: object, position: int) -> bytes:
+def _decode_prefix(text: object, position: int) -> Prefix:
     """Returns the 4 bytes a base64 prefix stands for; raises InvalidField naming its position."""
     if not isinstance(text, str):
         raise InvalidField(f"prefixes[{position}] must be a base64 string, not {type(text).__name__}",
@@ -52,7 +54,7 @@ def _decode_prefix(text: object, position: int) -> bytes:
     if len(raw) != PREFIX_BYTES:
         raise InvalidField(f"prefixes[{position}] must decode to {PREFIX_BYTES} bytes, not {len(raw)}",
                            field="prefixes")
-    return raw
+    return Prefix(raw)
 
 
 async def _read_prefixes(request: Request) -> list[bytes]:

@@ -31,8 +31,9 @@ from service.api.admin import MODERATORS, index_lists
 from service.api.bodies import read_json_object, require_type
 from service.auth import authenticate
 from service.errors import InvalidField, NotFound
+from service.lists import Category
 from service.moderation import MAX_COMMENT, parse_category, parse_comment, parse_list_name, parse_text
-from service.store import REPORT_KINDS, Report
+from service.store import REPORT_KINDS, Decision, Report, ReportStatus
 from service.urls import validate_for_api
 
 __all__ = ["RATE_LIMITS", "REPORTS_PER_WINDOW", "WINDOW_SECONDS", "file_report", "openapi_paths", "routes"]
@@ -59,7 +60,7 @@ async def file_report(request: Request, *, url: object, kind: str, comment: str 
         # An appeal is about the entry that warned: the most general one the index has, else the host.
         index = request.app.state.checker.index
         hits = index.match_url(parsed)
-        blocking = [h.expression for h in hits if h.list.category != "allowlist"]
+        blocking = [h.expression for h in hits if h.list.category != Category.ALLOWLIST]
         expression = min(blocking, key=len) if blocking else parsed.host + "/"
     assert isinstance(url, str)
     return await request.app.state.store.create_report(url=url.strip(), expression=expression, kind=kind,
@@ -85,7 +86,7 @@ async def get_report(request: Request) -> JSONResponse:
 async def queue(request: Request) -> JSONResponse:
     await authenticate(request, roles=MODERATORS)
     status = request.query_params.get("status", "open")
-    if status not in ("open", "accepted", "rejected", "all"):
+    if status not in (*ReportStatus, "all"):
         raise InvalidField(f"status must be open, accepted, rejected or all, not {status!r}", field="status")
     groups = await request.app.state.store.report_groups(status=None if status == "all" else status)
     return JSONResponse({"groups": [g.to_json() for g in groups]})
@@ -95,7 +96,7 @@ async def decide(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
     body = await read_json_object(request)
     decision = require_type(body, "decision", str, required=True)
-    if decision not in ("accept", "reject"):
+    if decision not in tuple(Decision):
         raise InvalidField(f"decision must be accept or reject, not {decision!r}", field="decision")
     note = parse_text(body.get("note"), "note")
     store = request.app.state.store
@@ -133,7 +134,7 @@ openapi_paths: dict[str, Any] = {
     "/v1/admin/reports": {"get": {
         "summary": "The reports queue, grouped by site and kind (moderator)", "security": [{"bearer": []}],
         "parameters": [{"name": "status", "in": "query", "schema": {
-            "type": "string", "enum": ["open", "accepted", "rejected", "all"]}}],
+            "type": "string", "enum": [*ReportStatus, "all"]}}],
         "responses": {"200": {"description": "{groups: [{id, entry, kind, status, count, reports}]}"},
                       "401": _ERR, "403": _ERR}}},
     "/v1/admin/reports/{report_id}/decision": {"post": {
@@ -142,7 +143,7 @@ openapi_paths: dict[str, Any] = {
         "parameters": [{"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["decision", "note"], "properties": {
-                "decision": {"type": "string", "enum": ["accept", "reject"]}, "note": {"type": "string"},
+                "decision": {"type": "string", "enum": list(Decision)}, "note": {"type": "string"},
                 "list": {"type": "string"}, "category": {"type": "string"}}}}}},
         "responses": {"200": {"description": "{group, decision, status, reports, entries}"}, "400": _ERR,
                       "401": _ERR, "403": _ERR, "404": _ERR, "409": _ERR}}},

@@ -33,6 +33,8 @@ from starlette.routing import Route
 
 from service.api.bodies import read_json_object
 from service.errors import AbailaError, InvalidField
+from service.index import Prefix
+from service.lists import Category
 from service.middleware.auth import require_principal
 from service.urls import MAX_URL_LENGTH, parse
 
@@ -50,7 +52,7 @@ CATEGORY_THREATS = {
     "unwanted_software": "UNWANTED_SOFTWARE",
     "pua": "UNWANTED_SOFTWARE",
     "adware": "UNWANTED_SOFTWARE",
-    "allowlist": None,  # official sites never match
+    Category.ALLOWLIST: None,  # official sites never match
 }  # every other category (phishing, scam, scam_shop, unknown, ...) is fraud: SOCIAL_ENGINEERING
 
 _GOOGLE_STATUS = {400: "INVALID_ARGUMENT", 401: "UNAUTHENTICATED", 403: "PERMISSION_DENIED",
@@ -102,7 +104,7 @@ def _entry_hits(index: Any, entry: Any, position: int) -> list[tuple[str, str]]:
         if not 4 <= len(raw) <= 32:
             raise InvalidField(f"threatInfo.threatEntries[{position}].hash must be 4 to 32 bytes",
                                field="threatInfo.threatEntries")
-        return [(m.list, m.category) for m in index.lookup_prefixes([raw[:4]]) if m.full_hash.startswith(raw)]
+        return [(m.list, m.category) for m in index.lookup_prefixes([Prefix(raw[:4])]) if m.full_hash.startswith(raw)]
     raise InvalidField(f"threatInfo.threatEntries[{position}] needs a url or a hash", field="threatInfo.threatEntries")
 
 
