@@ -64,7 +64,8 @@ def test_parse_addition_defaults_and_names_cli_fields() -> None:
     later = parse_addition(entry="x.kz", reason="r", expires_at="2026-06-02T00:00:00Z", now=NOW)
     assert later.expires_at == dt.datetime(2026, 6, 2, tzinfo=dt.UTC)
     with pytest.raises(InvalidField) as caught:
-        parse_addition(entry="x.kz", reason="r", expires_at="2026-05-01", now=NOW, fields={"expires_at": "--expires-at"})
+        parse_addition(entry="x.kz", reason="r", expires_at="2026-05-01", now=NOW,
+                       fields={"expires_at": "--expires-at"})
     assert caught.value.field == "--expires-at" and "past" in caught.value.message
 
 
