@@ -22,6 +22,7 @@ import { normalizeSettings, isAllowed } from './lib/settings.js';
 import { createI18n, resolveLanguage } from './lib/i18n.js';
 import { Level, adviceKeys, badgeFor, isKnownLevel, shouldHoldSubmit, shouldWarnOnPayment } from './lib/verdicts.js';
 import { parse } from './lib/urls.js';
+import { downloadKind, shouldStopDownload } from './lib/downloads.js';
 
 const CACHE_SAVE_DELAY_MS = 1000;   // coalesce prefix-cache writes to storage.session
 const SAFE_HISTORY = 5;             // recent pages per tab that "Leave this site" can go back to
@@ -232,6 +233,47 @@ async function checkPayment(sender, { asksFor = [], payButton = false, page = nu
 }
 
 /******************************************************************************/
+// App installs (issue 13): an .apk / .exe from a site that is not verified is paused before it completes
+
+function downloadPageURL(details) {
+    return ext.extensionURL('download.html') + '#' + encodeURIComponent(JSON.stringify(details));
+}
+
+async function checkDownload(item) {
+    const kind = downloadKind(item);
+    if ( kind === null || item.state === 'complete' ) { return; }
+    // Pause first, decide after: the service may take a moment and the file must not finish meanwhile.
+    await ext.downloads.pause(item.id).catch(() => {});
+    // The site that offered the file (the page it was clicked on), else the file's own host.
+    const site = siteOf(item.referrer ?? '') ?? siteOf(item.finalUrl ?? item.url ?? '');
+    let level = Level.UNREACHABLE;
+    let verdict = null;
+    if ( site !== null && isAllowed(site.host, state.settings.allowedSites) ) {
+        level = Level.ALLOWED;
+    } else if ( site !== null ) {
+        verdict = await verdictFor(site, { payment_form: false, asks_for: [ 'app_download' ] });
+        level = levelOf(verdict);
+    }
+    if ( shouldStopDownload(level) === false ) {
+        await ext.downloads.resume(item.id).catch(() => {});
+        return;
+    }
+    const file = String(item.filename || item.finalUrl || item.url || '').split(/[/\\]/).pop().split(/[?#]/)[0];
+    await ext.tabs.create({ url: downloadPageURL({ id: item.id, file, kind, host: site?.host ?? '', level,
+        reasons: reasonsOf(verdict) }) });
+}
+
+async function decideDownload(id, keep) {
+    if ( Number.isInteger(id) === false ) { return { ok: false }; }
+    try {
+        if ( keep ) { await ext.downloads.resume(id); } else { await ext.downloads.cancel(id); }
+        return { ok: true };
+    } catch (error) {
+        return { ok: false, error: String(error?.message ?? error) };
+    }
+}
+
+/******************************************************************************/
 // Choices from the pages
 
 async function leave(tabId, blockedHost) {
@@ -300,6 +342,12 @@ ext.onBeforeNavigate(details => {
     });
 });
 
+ext.downloads.onCreated(item => {
+    ready.then(() => checkDownload(item)).catch(error => {
+        console.error('abaila: download check failed', error);
+    });
+});
+
 ext.tabs.onRemoved(tabId => {
     ready.then(() => {
         delete state.onceAllowed[tabId];
@@ -329,6 +377,11 @@ ext.onMessage(async (request, sender) => {
         return continueOnce(tabId, request.url);
     case 'alwaysAllow':
         return alwaysAllow(tabId, request.url);
+    // download.html
+    case 'downloadDecision':
+        // Only the extension's own page may resume or cancel a download.
+        if ( String(sender.url ?? '').startsWith(ext.extensionURL('download.html')) === false ) { return { ok: false }; }
+        return decideDownload(request.id, request.keep === true);
     case 'report':
         return report(request.url ?? sender.tab?.url ?? '', request.kind, request.comment);
     case 'siteDetails': {

@@ -72,6 +72,7 @@ export function openOptionsPage() {
 // Tabs, navigation, toolbar
 
 export const tabs = {
+    create: props => api.tabs.create(props),
     get: tabId => api.tabs.get(tabId),
     update: (tabId, props) => api.tabs.update(tabId, props),
     remove: tabId => api.tabs.remove(tabId),
@@ -96,3 +97,15 @@ export async function setBadge(tabId, { text, color, title }) {
         // The tab may be gone already.
     }
 }
+
+/******************************************************************************/
+// Downloads (app installs, issue 13)
+
+export const downloads = {
+    onCreated: listener => api.downloads?.onCreated.addListener(listener),
+    onChanged: listener => api.downloads?.onChanged.addListener(listener),
+    pause: id => api.downloads.pause(id),
+    resume: id => api.downloads.resume(id),
+    cancel: id => api.downloads.cancel(id),
+    get: async id => (await api.downloads.search({ id }))[0],
+};

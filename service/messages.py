@@ -115,6 +115,7 @@ _CONTEXT_ADVICE = {
     "context.messenger_only": ("no_prepay", "pay_via_marketplace"),
     "context.refund_pattern": ("nobody_asks_code", "no_sms_code", "call_102"),
     "context.app_download": ("no_unknown_apps", "nobody_asks_code"),
+    "lexical.app_file": ("no_unknown_apps", "nobody_asks_code"),
 }
 
 

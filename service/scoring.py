@@ -71,6 +71,7 @@ WEIGHTS: dict[str, tuple[Severity, int]] = {
     "lexical.keywords": (_M, 30),  # two or more different ones: secure-login-verify
     "lexical.free_hosting": (_M, 30),  # anyone can publish there: 6.8% of phishing domains, 0.06% of Tranco
     "lexical.shortener": (_L, 10),  # hides the destination
+    "lexical.app_file": (_M, 30),  # the URL is an .apk / .exe: fake bank and delivery apps (issue 13)
     # a shortener's redirect chain, followed by the checker (service.redirects)
     "redirect.followed": (_I, 0),  # the verdict is of the destination; this says which short link led there
     "redirect.private_address": (_H, 35),  # a public short link pointing into a private network

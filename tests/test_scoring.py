@@ -177,3 +177,19 @@ def test_payment_moment_advice_comes_first() -> None:
     assessment = score(_facts("old-shop.kz", context=_moment("transfer_card")))
     lines = messages.advice(assessment.level.value, "ru", assessment.reasons)
     assert lines[:2] == ["Не вносите предоплату", "Не переводите деньги на карту частного лица"]
+
+
+@pytest.mark.parametrize("url, level", [
+    # app files (issue 13): today's miss `dostavka-kz.com/track/KZ12345.apk`, and a bank's own app
+    ("dostavka-kz.com/track/KZ12345.apk", Level.SUSPICIOUS),
+    ("new-shop.kz/setup.exe", Level.UNVERIFIED),
+    ("kaspi-kz.top/app/Kaspi.APK", Level.SUSPICIOUS),
+    ("kaspi.kz/app/kaspi.apk", Level.TRUSTED),
+    ("shop.kz/catalog.apk.pdf", Level.NO_KNOWN_RISK),
+    ("shop.kz/download?file=a.apk", Level.NO_KNOWN_RISK),  # only the path's last segment names the file
+])
+def test_app_file_urls(url: str, level: Level) -> None:
+    assessment = score(_facts(url, offline=True))
+    assert assessment.level is level, assessment
+    if level is not Level.TRUSTED and level is not Level.NO_KNOWN_RISK:
+        assert "lexical.app_file" in {r.code for r in assessment.reasons}

@@ -209,6 +209,17 @@ def _platform(host: str) -> str | None:
     return None
 
 
+# Installable app files (issue 13): fake bank, delivery and "bonus" apps that steal SMS codes (kz-context §6).
+APP_EXTENSIONS = ("apk", "xapk", "apks", "exe", "msi")
+
+
+def app_file_kind(path: str) -> str | None:
+    """Returns the extension of an Android package or Windows installer the URL path points at, or None."""
+    last = path.rsplit("/", 1)[-1].lower()
+    ext = last.rsplit(".", 1)[-1] if "." in last else ""
+    return ext if ext in APP_EXTENSIONS else None
+
+
 def lexical_findings(url: CanonicalURL, registrable_domain: str, public_suffix: str,
                      raw_url: str = "") -> list[Finding]:
     """Returns the lexical findings for a parsed URL, its registrable domain and public suffix.
@@ -219,6 +230,9 @@ def lexical_findings(url: CanonicalURL, registrable_domain: str, public_suffix: 
     found: list[Finding] = []
     if raw_url:
         found.extend(_authority_tricks(raw_url, url.scheme))
+    app = app_file_kind(url.path)
+    if app is not None:
+        found.append(Finding("lexical.app_file", {"extension": app}))
     if is_ip_host(host):
         found.append(Finding("lexical.ip_host", {"host": host}))
         return found

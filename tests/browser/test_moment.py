@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests._env import ROOT
-from tests.browser.conftest import save_screenshot
+from tests.browser.conftest import HONEST_HOST, save_screenshot
 from tests.browser.test_extension import WARNING, visit, wait_for_warning, warning_text
 
 pytestmark = pytest.mark.browser
@@ -197,3 +197,143 @@ def test_moment_screenshots(launch, proxy, corpus, language: str) -> None:
     page.set_viewport_size({"width": 390, "height": 844})
     time.sleep(0.3)
     save_screenshot(page, f"moment-warning-{language}-mobile")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# App installs: an .apk from a site that is not verified is paused before it completes
+
+APK_CHUNKS = 4  # chunks of the test file, CHUNK_PAUSE_S apart: the file takes ~3 s to arrive
+CHUNK_PAUSE_S = 1.0
+
+
+class AppServer:
+    """A page with a link to an .apk, and the .apk itself served slowly (so "before it completes" is visible)."""
+
+    def __init__(self) -> None:
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                if self.path.startswith("/track/"):
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/vnd.android.package-archive")
+                    self.send_header("Content-Length", str(APK_CHUNKS * 1024))
+                    self.end_headers()
+                    try:
+                        for _ in range(APK_CHUNKS):
+                            self.wfile.write(b"\0" * 1024)
+                            self.wfile.flush()
+                            time.sleep(CHUNK_PAUSE_S)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass  # the download was cancelled
+                    return
+                data = ('<!doctype html><meta charset="utf-8"><h1>Отследить посылку</h1>'
+                        '<p>Установите приложение, чтобы получить посылку.</p>'
+                        '<a id="app" href="/track/KZ12345.apk" download>Скачать приложение</a>').encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture(scope="module")
+def apps() -> Iterator[AppServer]:
+    server = AppServer()
+    yield server
+    server.stop()
+
+
+def _download(browser, timeout_s: float = 15) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        items = browser.worker.evaluate("async () => (await chrome.downloads.search({})).map(d => "
+                                        "({id: d.id, state: d.state, paused: d.paused, bytes: d.bytesReceived}))")
+        if items:
+            return items[-1]
+        time.sleep(0.1)
+    raise AssertionError("no download started")
+
+
+def _wait_state(browser, state: str, timeout_s: float = 15) -> dict:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        item = _download(browser)
+        if item["state"] == state:
+            return item
+        assert time.monotonic() < deadline, f"download stayed {item}"
+        time.sleep(0.2)
+
+
+def _stopped_page(browser):
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        for page in browser.context.pages:
+            try:
+                url = page.evaluate("location.href")  # page.url may still be the tab's first, blank address
+            except Exception:  # noqa: BLE001 — the page is navigating
+                continue
+            if "/download.html#" in url:
+                page.wait_for_selector("body[data-ready=true]")
+                return page
+        time.sleep(0.1)
+    tabs = browser.worker.evaluate("async () => (await chrome.tabs.query({})).map(t => t.url)")
+    raise AssertionError(f"the download-stopped page did not open: {tabs} {_download(browser)}")
+
+
+@pytest.mark.parametrize("choice", ["cancel", "keep"])
+def test_apk_from_an_unverified_site_is_stopped_and_the_user_decides(launch, proxy, apps, choice: str) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    page.goto(f"http://dostavka-kz.com:{apps.port}/")
+    page.click("#app")
+    item = _download(browser)
+    stopped = _stopped_page(browser)
+    assert item["state"] == "in_progress" and item["paused"] is True, item
+    assert item["bytes"] < APK_CHUNKS * 1024, "paused before it completed"
+    text = stopped.inner_text("main")
+    assert "KZ12345.apk" in text and "dostavka-kz.com" in text
+    assert "never install unknown apps" in text
+    stopped.click(f"#{choice}")
+    stopped.wait_for_selector("body[data-decided]")
+    if choice == "keep":
+        assert _wait_state(browser, "complete")["bytes"] == APK_CHUNKS * 1024
+    else:
+        assert _wait_state(browser, "interrupted")["state"] == "interrupted"
+    checks = [json.loads(r.body) for r in proxy.requests if r.path == "/v1/check"]
+    assert {"url": "http://dostavka-kz.com/", "context": {"payment_form": False, "asks_for": ["app_download"]},
+            "lang": "en"} in checks
+    assert "KZ12345" not in proxy.everything_sent()
+
+
+@pytest.mark.parametrize("language", ["kk", "ru", "en"])
+def test_download_stopped_screenshots(launch, proxy, apps, language: str) -> None:
+    browser = launch(proxy.url, language=language)
+    page = browser.page()
+    page.goto(f"http://dostavka-kz.com:{apps.port}/")
+    page.click("#app")
+    stopped = _stopped_page(browser)
+    stopped.set_viewport_size({"width": 1100, "height": 800})
+    save_screenshot(stopped, f"download-stopped-{language}")
+    stopped.set_viewport_size({"width": 390, "height": 844})
+    save_screenshot(stopped, f"download-stopped-{language}-mobile")
+    stopped.click("#cancel")
+
+
+def test_apk_from_a_verified_site_goes_ahead(launch, proxy, apps) -> None:
+    browser = launch(proxy.url)
+    page = browser.page()
+    page.goto(f"http://{HONEST_HOST}:{apps.port}/")  # on the test allowlist: trusted
+    page.click("#app")
+    assert _wait_state(browser, "complete")["bytes"] == APK_CHUNKS * 1024
+    tabs = browser.worker.evaluate("async () => (await chrome.tabs.query({})).map(t => t.url)")
+    assert not any("/download.html" in url for url in tabs), tabs
