@@ -126,10 +126,15 @@ async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
 
 async def _import(args: argparse.Namespace, store: Store, reason: str) -> int:
     path = Path(args.file)
+    from service.lists import read_list_bytes
+
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        # .bz2 / .gz are decompressed as a stream with a size cap, as in the lists directory.
+        text = read_list_bytes(path).decode("utf-8", errors="replace")
     except OSError as exc:
-        raise ConfigError(f"cannot read {args.file}: {exc.strerror}") from None
+        raise ConfigError(f"cannot read {args.file}: {exc.strerror or exc}") from None
+    except (ValueError, EOFError) as exc:
+        raise ConfigError(f"cannot read {args.file}: {exc}") from None
     plan, summary = await import_text(
         store, text, reason=reason, actor=_actor(args), dry_run=args.dry_run, fmt=args.format,
         list_name=parse_list_name(args.list_name, field="--list"), category=parse_category(args.category, "--category"),

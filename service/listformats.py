@@ -349,6 +349,9 @@ def _read_json(text: str, out: Collector) -> None:
     if text.startswith("{", start):
         try:
             document, _ = decoder.raw_decode(text, start)
+        except RecursionError:  # nested deeper than the parser's stack (issue 10: 10 KB of "[")
+            out.problem(1, text[:200], "bad JSON: nests too deeply")
+            return
         except ValueError as exc:
             out.problem(1, text[:200], f"bad JSON: {exc}")
             return
@@ -371,6 +374,9 @@ def _read_json(text: str, out: Collector) -> None:
         index += 1
         try:
             item, position = decoder.raw_decode(text, position)
+        except RecursionError:
+            out.problem(index, text[position:position + 200], "bad JSON: nests too deeply")
+            return
         except ValueError as exc:
             out.problem(index, text[position:position + 200], f"bad JSON: {exc}")
             return

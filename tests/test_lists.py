@@ -565,3 +565,69 @@ def test_load_lists_dir_skips_readme_md_and_brands(tmp_path: Path) -> None:
     assert [p.expressions for p in load_lists_dir(tmp_path)] == [["a.example/"], ["b.example/"]]
     with pytest.raises(ListFormatError):
         load_lists_dir(tmp_path / "absent")
+
+
+def _bz2_bomb(path: Path, megabytes: int, byte: bytes = b"a") -> Path:
+    compressor = bz2.BZ2Compressor(9)
+    block = byte * (1 << 20)
+    path.write_bytes(b"".join(compressor.compress(block) for _ in range(megabytes)) + compressor.flush())
+    return path
+
+
+@pytest.mark.parametrize("byte, message", [(b"a", "MiB once decompressed"), (b"\0", "binary file")])
+def test_a_bz2_bomb_is_one_problem_without_decompressing_it(tmp_path: Path, byte: bytes, message: str) -> None:
+    # Issue 10: a 434-byte .json.bz2 (512 MB decompressed) peaked at 1.65 GB. Streamed with a cap now.
+    bomb = _bz2_bomb(tmp_path / "bomb.json.bz2", 160, byte)
+    assert bomb.stat().st_size < 2000
+    parsed = read_list_file(bomb)
+    assert parsed.expressions == [] and len(parsed.problems) == 1
+    assert message in parsed.problems[0].message
+
+
+def test_gzip_and_bz2_lists_still_read_as_a_stream(tmp_path: Path) -> None:
+    import gzip
+
+    text = "# format: plain\n" + "\n".join(f"shop{i}.kz" for i in range(50_000)) + "\n"
+    (tmp_path / "a.txt.gz").write_bytes(gzip.compress(text.encode()))
+    (tmp_path / "b.txt.bz2").write_bytes(bz2.compress(text.encode()))
+    (tmp_path / "cut.txt.bz2").write_bytes(bz2.compress(text.encode())[:-40])
+    assert len(read_list_file(tmp_path / "a.txt.gz").expressions) == 50_000
+    assert len(read_list_file(tmp_path / "b.txt.bz2").expressions) == 50_000
+    cut = read_list_file(tmp_path / "cut.txt.bz2")
+    assert cut.expressions == [] and "cannot read file" in cut.problems[0].message
+
+
+@pytest.mark.parametrize("text", ["[" * 10_000, '{"expressions": ' + "[" * 10_000, '["a.kz", ' + "[" * 10_000])
+def test_deeply_nested_json_list_is_one_problem(tmp_path: Path, text: str) -> None:
+    # Issue 10: 10 KB of nested "[" made `serve` exit 3 with a RecursionError.
+    path = tmp_path / "nested.json"
+    path.write_text(text, encoding="utf-8")
+    parsed = read_list_file(path)
+    assert any("nests too deeply" in p.message for p in parsed.problems)
+
+
+def test_serve_starts_with_hostile_files_in_the_lists_dir(tmp_path: Path) -> None:
+    import httpx
+
+    from tests._serve import environ, serve
+    from tests.conftest import write_lists
+
+    lists = write_lists(tmp_path / "lists")
+    _bz2_bomb(lists / "bomb.json.bz2", 160)
+    (lists / "nested.json").write_text("[" * 10_000, encoding="utf-8")
+    with serve(environ(tmp_path, lists)) as base:
+        ready = httpx.get(base + "/readyz").json()
+        verdict = httpx.get(base + "/v1/check", params={"url": "http://kaspi-kz.top/"}).json()
+    assert ready["checks"]["lists"]["problems"] == 2 and verdict["verdict"] == "blocked"
+
+
+def test_cli_imports_a_compressed_json_feed(tmp_path: Path) -> None:
+    from tests._serve import abaila, environ
+    from tests.conftest import write_lists
+
+    feed = tmp_path / "feed.json.bz2"
+    feed.write_bytes(bz2.compress(json.dumps([{"url": "http://phish-one.example/"}]).encode()))
+    out = abaila(environ(tmp_path, write_lists(tmp_path / "lists")), "lists", "import", str(feed),
+                 "--reason", "feed", "--json")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["added"] == 1
