@@ -17,10 +17,9 @@ from dataclasses import dataclass
 
 from service.brands import Brands, default_brands, load_brands
 from service.checker import Checker
-from service.errors import ConfigError
 from service.live import LiveUpdater
 from service.lookups import LookupConfig, SlowSignals
-from service.redirects import RedirectFollower, dns_resolver, parse_networks
+from service.redirects import RedirectFollower, dns_resolver
 from service.scoring import Facts, score
 from service.settings import Settings
 from service.snapshots import LoadedIndex, load_index
@@ -74,7 +73,7 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
              "snapshot" if loaded.from_snapshot else "built", loaded.seconds)
     brands = await asyncio.to_thread(brands_for, settings)
     await asyncio.to_thread(_warm_scoring, brands)
-    config = LookupConfig.from_env(settings.environ)
+    config = settings.lookups
     slow = None if offline else SlowSignals(config)
     redirects = None if offline else _redirect_follower(settings, config)
     store = await Store.open(settings.database_url)
@@ -97,8 +96,4 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
 def _redirect_follower(settings: Settings, config: LookupConfig) -> RedirectFollower:
     """Returns the shortener follower: the lookups' DNS servers; ABAILA_REDIRECT_ALLOW_NETWORKS exempts
     networks from the public-address rule (for tests; empty by default)."""
-    try:
-        allowed = parse_networks(settings.environ.get("ABAILA_REDIRECT_ALLOW_NETWORKS"))
-    except ValueError as exc:
-        raise ConfigError(str(exc)) from None
-    return RedirectFollower(dns_resolver(config.dns_servers), allowed_networks=allowed)
+    return RedirectFollower(dns_resolver(config.dns_servers), allowed_networks=settings.redirect_allow_networks)

@@ -1,6 +1,6 @@
 """Slow signals for one check: domain age and DNS, concurrently, under one deadline, coalesced and cached.
 
-    signals = SlowSignals(LookupConfig.from_env(os.environ)); await signals.start()
+    signals = SlowSignals(Settings.from_env().lookups); await signals.start()    (LookupConfig: service.settings)
     result = await signals.collect("shop.example.kz", "example.kz", deadline_s=1.5)
     result.signals  -> {"domain_age_days": 12, "registered_on": "2026-11-04", "registration_source": "whois",
                         "registration": "registered", "dns": {"outcome": "resolves", ...}}
@@ -28,16 +28,16 @@ at most once per cache period. A failed cache (Redis gone) only costs the cachin
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 from collections import Counter
 from collections.abc import Callable, Coroutine, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from service.cache import SignalCache, parse_redis_url
+from service.cache import SignalCache
 from service.errors import ConfigError
+from service.settings import LookupConfig
 from service.signals import is_public_domain
 from service.signals.dns import DnsClient, DnsFacts, DnsOutcome, load_networks
 from service.signals.domain_age import DomainAge, Registration
@@ -76,103 +76,6 @@ RECENT_DAYS = 180  # fewer than this (and not young): domain.recent
 FAST_FLUX_MAX_TTL_S = 300  # fast-flux zones rotate addresses with TTLs of minutes ...
 FAST_FLUX_MIN_SUBNETS = 4  # ... across many unrelated networks (a CDN answers from one or two /24s)
 KZ_TLDS = ("kz", "xn--80ao21a")  # names under KazNIC's local-hosting rule (kz-context.md §3)
-
-
-# ---------------------------------------------------------------------------------------------- config
-
-@dataclass(frozen=True, slots=True)
-class LookupConfig:
-    """How slow signals reach their upstreams. Times are in seconds, limits in requests in flight."""
-
-    dns_servers: tuple[tuple[str, int], ...] = ()  # ABAILA_DNS_SERVERS "host[:port],..."; empty = system resolver
-    # ABAILA_WHOIS_SERVERS "key=host[:port],...": key is a TLD / suffix ("kz", "com.kz") whose registry
-    # server this replaces, or a WHOIS server host name ("whois.iana.org", a registrar's) to reach elsewhere.
-    whois_servers: dict[str, tuple[str, int]] = field(default_factory=dict)
-    rdap_bootstrap: str | None = None  # ABAILA_RDAP_BOOTSTRAP path to an IANA dns.json; None = bundled snapshot
-    redis_url: str | None = None  # ABAILA_REDIS_URL; None = in-process memory cache
-    redis_pool_size: int = 50  # ABAILA_REDIS_POOL_SIZE: connections in the blocking pool
-    cache_timeout_s: float = 0.05  # ABAILA_CACHE_TIMEOUT_MS: bound on one cache operation (a hung Redis: issue 10)
-    dns_timeout_s: float = 2.0  # ABAILA_DNS_TIMEOUT_MS: lifetime of one DNS question
-    rdap_timeout_s: float = 5.0  # ABAILA_RDAP_TIMEOUT_MS: one RDAP request, connect to last byte
-    whois_timeout_s: float = 8.0  # ABAILA_WHOIS_TIMEOUT_MS: one WHOIS lookup in total, referral hops included
-    dns_max_in_flight: int = 64  # ABAILA_DNS_MAX_IN_FLIGHT: DNS questions in flight, all servers together
-    rdap_per_host: int = 8  # ABAILA_RDAP_PER_HOST: requests in flight to one RDAP server
-    whois_per_server: int = 2  # ABAILA_WHOIS_PER_SERVER: connections open to one WHOIS server
-    kz_networks: str | None = None  # ABAILA_KZ_NETWORKS: file of KZ CIDRs; None = dns.kz_hosted_abroad unknowable
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str]) -> LookupConfig:
-        """Returns the config the ABAILA_* variables describe; raises ConfigError naming a bad variable."""
-        def get(name: str) -> str | None:
-            value = environ.get(name, "").strip()
-            return value or None
-
-        kwargs: dict[str, Any] = {}
-        if value := get("ABAILA_DNS_SERVERS"):
-            kwargs["dns_servers"] = tuple(_parse_address("ABAILA_DNS_SERVERS", item, 53)
-                                          for item in value.split(",") if item.strip())
-        if value := get("ABAILA_WHOIS_SERVERS"):
-            servers: dict[str, tuple[str, int]] = {}
-            for item in (i.strip() for i in value.split(",")):
-                key, sep, address = item.partition("=")
-                if not item:
-                    continue
-                if not sep or not key.strip() or not address.strip():
-                    raise ConfigError(f"ABAILA_WHOIS_SERVERS: expected tld=host[:port], got {item!r}")
-                servers[key.strip().lower().strip(".")] = _parse_address("ABAILA_WHOIS_SERVERS", address, 43)
-            kwargs["whois_servers"] = servers
-        # Values taken as they are, once a loader has shown they are usable (a bad one names its variable).
-        for name, attr, check in (("ABAILA_RDAP_BOOTSTRAP", "rdap_bootstrap", RdapBootstrap.from_file),
-                                  ("ABAILA_REDIS_URL", "redis_url", parse_redis_url),
-                                  ("ABAILA_KZ_NETWORKS", "kz_networks", load_networks)):
-            if value := get(name):
-                try:
-                    check(value)
-                except (OSError, ValueError) as exc:
-                    raise ConfigError(f"{name}: {exc}") from exc
-                kwargs[attr] = value
-        for name, attr in (("ABAILA_CACHE_TIMEOUT_MS", "cache_timeout_s"), ("ABAILA_DNS_TIMEOUT_MS", "dns_timeout_s"),
-                           ("ABAILA_RDAP_TIMEOUT_MS", "rdap_timeout_s"),
-                           ("ABAILA_WHOIS_TIMEOUT_MS", "whois_timeout_s")):
-            if value := get(name):
-                kwargs[attr] = _parse_positive(name, value) / 1000
-        for name, attr in (("ABAILA_REDIS_POOL_SIZE", "redis_pool_size"),
-                           ("ABAILA_DNS_MAX_IN_FLIGHT", "dns_max_in_flight"),
-                           ("ABAILA_RDAP_PER_HOST", "rdap_per_host"), ("ABAILA_WHOIS_PER_SERVER", "whois_per_server")):
-            if value := get(name):
-                kwargs[attr] = int(_parse_positive(name, value, integer=True))
-        return cls(**kwargs)
-
-
-def _parse_address(variable: str, text: str, default_port: int) -> tuple[str, int]:
-    text = text.strip()
-    host, port = text, str(default_port)
-    if text.startswith("["):  # [IPv6]:port
-        host, sep, rest = text[1:].partition("]")
-        if not sep or (rest and not rest.startswith(":")):
-            raise ConfigError(f"{variable}: bad address {text!r}")
-        port = rest[1:] or port
-    elif text.count(":") == 1:
-        host, port = text.split(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ConfigError(f"{variable}: bad address {text!r} (expected host[:port])")
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        if not all(part and len(part) < 64 for part in host.split(".")) or " " in host:
-            raise ConfigError(f"{variable}: bad host {host!r} in {text!r}") from None
-    return host, int(port)
-
-
-def _parse_positive(variable: str, text: str, *, integer: bool = False) -> float:
-    try:
-        value = int(text) if integer else float(text)
-    except ValueError:
-        raise ConfigError(f"{variable}: expected a positive {'integer' if integer else 'number'}, got {text!r}") \
-            from None
-    if not value > 0:
-        raise ConfigError(f"{variable}: expected a positive number, got {text!r}")
-    return value
 
 
 # ---------------------------------------------------------------------------------------------- results
