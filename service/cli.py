@@ -99,6 +99,9 @@ def _add_store_commands(sub: Any, lists_sub: Any) -> None:
     imp.add_argument("--json", action="store_true")
     imp.add_argument("--actor", **actor)
 
+    sub.add_parser("bot", help="run the Telegram bot (a client of the API)",
+                   description="Run the Telegram bot: ABAILA_TELEGRAM_TOKEN, ABAILA_TELEGRAM_API_URL, "
+                               "ABAILA_SERVICE_URL (see docs/bot.md).")
     keys = sub.add_parser("keys", help="API keys and moderator tokens",
                           description="Create, list and revoke API keys and moderator tokens (in the store).")
     keys_sub = keys.add_subparsers(dest="keys_command", metavar="ACTION", parser_class=_Parser)
@@ -230,6 +233,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = Settings.from_env()
         if args.command == "serve":
             return _serve(args, settings)
+        if args.command == "bot":
+            from service.bot import run_bot
+            from service.logs import configure_logging
+
+            configure_logging(settings.log_level)
+            return run_bot()
         if args.command == "check":
             return asyncio.run(_check_all(args, settings))
         if args.command == "lists" and args.lists_command in ("add", "remove", "import"):
