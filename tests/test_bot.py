@@ -225,3 +225,14 @@ def test_config_names_what_is_wrong() -> None:
         BotConfig.from_env({"ABAILA_TELEGRAM_TOKEN": TOKEN, "ABAILA_SERVICE_URL": "ftp://x"})
     config = BotConfig.from_env({"ABAILA_TELEGRAM_TOKEN": TOKEN})
     assert config.api_url == "https://api.telegram.org" and config.public_url == config.service_url
+
+
+def test_compose_runs_the_bot_against_the_api() -> None:
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    bot = compose["services"]["bot"]
+    assert bot["command"] == ["abaila", "bot"] and "bot" in bot["profiles"]
+    assert {"ABAILA_TELEGRAM_TOKEN", "ABAILA_TELEGRAM_API_URL", "ABAILA_SERVICE_URL"} <= set(bot["environment"])
+    assert bot["environment"]["ABAILA_SERVICE_URL"].startswith("http://api-")
+    assert bot["environment"]["ABAILA_BOT_METRICS_PORT"] in bot["healthcheck"]["test"][-1]

@@ -17,6 +17,7 @@ indicator store when the running store has one (`indicator_facts`, issue 14), el
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,12 +34,18 @@ from service.extract import MAX_TEXT, extract
 from service.urls import validate_for_api
 from service.verdicts import Verdict
 
-__all__ = ["RATE_LIMITS", "openapi_paths", "routes"]
+__all__ = ["PAGE_RATE", "RATE_LIMITS", "openapi_paths", "rate_limits", "routes"]
 
 # Checking a message fans out to up to 20 link checks: a person pastes a few a minute, a script many more.
-PAGE_CHECKS_PER_MINUTE = 30
-RATE_LIMITS = {"/": ("POST", f"{PAGE_CHECKS_PER_MINUTE}/minute", "page"),
+PAGE_RATE = "30/minute"  # POST / per client address; ABAILA_PAGE_RATE overrides ("none": unlimited)
+RATE_LIMITS = {"/": ("POST", PAGE_RATE, "page"),
                "/report": ("POST", f"{REPORTS_PER_WINDOW}/{WINDOW_SECONDS} seconds", "report")}
+
+
+def rate_limits(environ: Mapping[str, str]) -> dict[str, tuple[str, str, str]]:
+    """Returns the page's per-address limits for the rate-limit middleware, ABAILA_PAGE_RATE applied."""
+    rate = (environ.get("ABAILA_PAGE_RATE") or PAGE_RATE).strip()
+    return {**RATE_LIMITS, "/": ("POST", rate, "page")}
 _LANG_COOKIE = "abaila_lang"
 _SCAMS = ("security", "blocked", "code", "safe_account", "prize", "olx")
 _SHOP_STEPS = 6
