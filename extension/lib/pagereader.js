@@ -81,7 +81,7 @@ const NEGATED = re(String.raw`(без|нет|не требуется|не нуж
 // Asking for the money before the goods: "предоплата", "алдын ала төлем", "prepayment".
 const PREPAY = [
     re(String.raw`\<предоплат`), re(String.raw`\<оплат\p{L}* (заранее|вперед|наперед)`),
-    re(String.raw`\<алдын ала (төле|ақы)`),
+    re(String.raw`\<алдын ала (төле|ақы)`), re(String.raw`\<алдымен[^.!?\n]{0,30}?(төле|аудар)`),
     re(String.raw`\<(pre-?pay|prepayment|pay(ment)? in advance|advance payment|upfront payment|pay upfront)`),
 ];
 
@@ -89,9 +89,12 @@ const PREPAY = [
 const TRANSFER_DEMAND = [
     re(String.raw`\<(переведите|переведи|скиньте|скинь|отправьте|внесите|оплатите|перечислите)[^.!?\n]{0,40}?(на (карт|каспи|kaspi|номер|сч[её]т|реквизит)|по (номеру|реквизитам)|kaspi|каспи)`),
     re(String.raw`\<оплата( \p{L}+){0,2} (переводом|по номеру|на карту)`),
+    // "Оплата: перевод на Каспи …", "Оплата — на карту": the page says how to pay, the details follow
+    re(String.raw`\<оплата ?[:—–-] ?(перевод\p{L}*|на (карту|каспи|kaspi|номер))`),
+    re(String.raw`\<(ақысын|ақшаны|төлемді) (\p{L}+ )?(төлеңіз|аударыңыз)`),
     re(String.raw`\<аударыңыз`), re(String.raw`\<аударып (жіберіңіз|жіберу)`), re(String.raw`\<аударым арқылы`),
     re(String.raw`\<(картаға|нөмірге|нөміріне|шотқа) (ақша )?(салыңыз|аударыңыз|жіберіңіз)`),
-    re(String.raw`\<(transfer|send|wire)[^.!?\n]{0,30}? to (the|this|my|our) (card|number|account|iban|kaspi)`),
+    re(String.raw`\<(transfer|send|wire)[^.!?\n]{0,30}? to( the| this| my| our)? (card|number|account|iban|kaspi)`),
     re(String.raw`\<(by|via) (bank |kaspi )?transfer`),
 ];
 
@@ -104,6 +107,7 @@ const SEND_RECEIPT = [
     re(String.raw`\<(отправ\p{L}*|скин\p{L}*|пришлите|присылайте|вышлите)( \p{L}+){0,2} (чек|скрин\p{L}*|квитанци\p{L}*)`),
     re(String.raw`\<(чек|чекті|түбіртек\p{L}*|скрин\p{L}*) ([\p{L}-]+ )?(жіберіңіз|жіберу|салыңыз)`),
     re(String.raw`\<send( us)?( the| a)? (receipt|screenshot|proof of payment)`),
+    re(String.raw`\<(whatsapp|message|text|dm|telegram) us the (receipt|screenshot|proof)`),
 ];
 
 // Words next to a card / phone / IBAN that make it a place to send money to.
@@ -128,6 +132,8 @@ const REFUND = [
     re(String.raw`\<(возврат\p{L}* (денег|средств|денежных)|компенсац\p{L}*|выигр\p{L}*|приз\p{L}*|вознагражд\p{L}*|выплат\p{L}*|вернуть (ваши )?деньги|получить (деньги|выплату|средства|приз))`),
     re(String.raw`\<(ақша\p{L}* қайтар\p{L}*|өтемақы\p{L}*|ұтыс\p{L}*|ұтып|сыйлық\p{L}*|жүлде\p{L}*|төлемақы)`),
     re(String.raw`\<(refund|compensation|you (have )?won|prize|reward|payout|claim your)`),
+    // the parcel that waits for a "delivery fee" and the SMS code (kz-context §2.5)
+    re(String.raw`\<(сәлемдеме\p{L}*|посылк\p{L}*|your (parcel|package))`),
 ];
 
 const REFUND_ASK = [
