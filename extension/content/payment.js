@@ -167,6 +167,7 @@ function showWarning(answer, { held = false, onContinue = null } = {}) {
     if ( state.momentAt !== null ) {
         // Milliseconds from navigation start to this warning: read by tests/browser (never asserted).
         host.setAttribute('data-abaila-ms', String(Math.round(performance.now())));
+        host.setAttribute('data-abaila-read-ms', String(Math.round(state.momentAt)));
     }
     document.documentElement.append(host);
     state.host = host;
