@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(UsageMiddleware, usage=key_usage, paths=LIMITED_PATHS),
             Middleware(RateLimitMiddleware, limiter=limiter, anon_rate=settings.anon_rate,
                        key_rate=settings.key_rate,
-                       address_paths={**reports.RATE_LIMITS, **page.rate_limits(settings.environ)}),
+                       address_paths={**reports.RATE_LIMITS, **page.rate_limits(settings.page_rate)}),
         ],
         exception_handlers={AbailaError: _abaila_error, HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,

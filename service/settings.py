@@ -8,6 +8,7 @@
     ABAILA_VERDICT_TTL        seconds a client may cache a verdict; default 300
     ABAILA_ANON_RATE          anonymous checks per client address; default 120/minute
     ABAILA_KEY_RATE           checks per API key made without --rate; default 20/second
+    ABAILA_PAGE_RATE          checks of a pasted message on the page (POST /) per client address; default 30/minute
     ABAILA_LOG_LEVEL          debug, info, warning, error; default info
     ABAILA_TRUSTED_PROXIES    addresses or CIDR blocks whose X-Forwarded-For/-Proto are believed; default none
     ABAILA_PUBLIC_URL         the address people reach (https://abaila.example.kz); https makes cookies Secure
@@ -164,6 +165,7 @@ class Settings:
     verdict_ttl: int = 300  # seconds
     anon_rate: str = "120/minute"
     key_rate: str = "20/second"  # for an API key made without --rate
+    page_rate: str = "30/minute"  # POST / (the check page) per client address; "none": unlimited
     log_level: str = "info"
     trusted_proxies: tuple[str, ...] = ()  # addresses/networks whose X-Forwarded-* headers are believed
     public_url: str | None = None  # the address people reach; None: unknown (the request's own scheme)
@@ -206,6 +208,7 @@ class Settings:
             verdict_ttl=_int(env, "ABAILA_VERDICT_TTL", 300, 0, 86_400),
             anon_rate=anon_rate,
             key_rate=key_rate,
+            page_rate=(env.get("ABAILA_PAGE_RATE") or "30/minute").strip(),
             log_level=log_level,
             trusted_proxies=trusted,
             public_url=public_url,

@@ -17,7 +17,6 @@ indicator store when the running store has one (`indicator_facts`, issue 14), el
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -42,10 +41,9 @@ RATE_LIMITS = {"/": ("POST", PAGE_RATE, "page"),
                "/report": ("POST", f"{REPORTS_PER_WINDOW}/{WINDOW_SECONDS} seconds", "report")}
 
 
-def rate_limits(environ: Mapping[str, str]) -> dict[str, tuple[str, str, str]]:
-    """Returns the page's per-address limits for the rate-limit middleware, ABAILA_PAGE_RATE applied."""
-    rate = (environ.get("ABAILA_PAGE_RATE") or PAGE_RATE).strip()
-    return {**RATE_LIMITS, "/": ("POST", rate, "page")}
+def rate_limits(page_rate: str = PAGE_RATE) -> dict[str, tuple[str, str, str]]:
+    """Returns the page's per-address limits for the rate-limit middleware (Settings.page_rate for POST /)."""
+    return {**RATE_LIMITS, "/": ("POST", page_rate, "page")}
 _LANG_COOKIE = "abaila_lang"
 _SCAMS = ("security", "blocked", "code", "safe_account", "prize", "olx")
 _SHOP_STEPS = 6
