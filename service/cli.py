@@ -83,6 +83,8 @@ def _add_store_commands(sub: Any, lists_sub: Any) -> None:
     add.add_argument("--category", help="for a new list (default phishing; allowlist makes it trusted)")
     add.add_argument("--evidence-url")
     add.add_argument("--expires-at", help="ISO 8601 time the entry stops matching")
+    add.add_argument("--force", action="store_true",
+                     help="list a public suffix or a platform's own domain anyway (audited)")
     add.add_argument("--actor", **actor)
     remove = lists_sub.add_parser("remove", help="take a domain, URL or expression off its lists")
     remove.add_argument("entry")
@@ -96,6 +98,7 @@ def _add_store_commands(sub: Any, lists_sub: Any) -> None:
     imp.add_argument("--category")
     imp.add_argument("--format", help="default: detected from the content")
     imp.add_argument("--dry-run", action="store_true", help="report what would change; change nothing")
+    imp.add_argument("--force", action="store_true", help="also import public suffixes and platforms' own domains")
     imp.add_argument("--json", action="store_true")
     imp.add_argument("--actor", **actor)
 

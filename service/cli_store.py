@@ -104,7 +104,8 @@ async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
                                       now=dt.datetime.now(dt.UTC), fields=_CLI_FIELDS)
             entry, created = await store.add_entry(
                 addition.expression, reason=addition.reason, actor=_actor(args), list_name=addition.list_name,
-                category=addition.category, evidence_url=addition.evidence_url, expires_at=addition.expires_at)
+                category=addition.category, evidence_url=addition.evidence_url, expires_at=addition.expires_at,
+                force=args.force)
             print(f"{'added' if created else 'already there:'} {entry.expression} on {entry.list} ({entry.category})")
             return 0
         if args.lists_command == "remove":
@@ -138,14 +139,16 @@ async def _import(args: argparse.Namespace, store: Store, reason: str) -> int:
     plan, summary = await import_text(
         store, text, reason=reason, actor=_actor(args), dry_run=args.dry_run, fmt=args.format,
         list_name=parse_list_name(args.list_name, field="--list"), category=parse_category(args.category, "--category"),
-        path=str(path))
+        path=str(path), force=args.force)
     if args.json:
         summary.pop("skipped", None)
         print(json.dumps(summary, ensure_ascii=False, indent=1))
         return 0
     verb = "would add" if args.dry_run else "added"
     print(f"{summary['list']} ({summary['category']}, read as {summary['format']}): {verb} {summary['added']}, "
-          f"unchanged {summary['unchanged']}, bad lines {len(plan.problems)}")
+          f"unchanged {summary['unchanged']}, bad lines {len(plan.problems)}, refused {len(summary['refused'])}")
+    for refused in summary["refused"][:50]:
+        print(f"  refused {refused['entry']}: {refused['problem']}", file=sys.stderr)
     for problem in plan.problems[:50]:
         print(f"  {path}:{problem.line}: {problem.message}: {problem.text!r}", file=sys.stderr)
     return 0

@@ -3,7 +3,7 @@
     AbailaError
      ├── InvalidURL (also a ValueError)   invalid_url        400
  ├── InvalidIndicator (a ValueError)  invalid_indicator  400   (service.indicators: card:/phone:/iban:)
-     ├── InvalidIdentity (a ValueError)   invalid_identity   400   (service.platforms: a name the platform forbids)
+     │    └── InvalidIdentity             invalid_identity   400   (service.platforms: a name the platform forbids)
      ├── PlatformEntry                    platform_domain    400   (a public suffix or a platform's own page;
      │                                                               an admin may force it, audited)
      ├── BadRequest                       bad_request        400
@@ -53,15 +53,15 @@ class InvalidURL(AbailaError, ValueError):
     status = 400
 
 
-class InvalidIndicator(AbailaError, ValueError):
-    code = "invalid_indicator"
-    status = 400
-
-
-class InvalidIdentity(AbailaError, ValueError):
+class InvalidIdentity(InvalidURL):
     """A URL on a platform names an identity the platform could not have (characters or length it forbids)."""
 
     code = "invalid_identity"
+    status = 400
+
+
+class InvalidIndicator(AbailaError, ValueError):
+    code = "invalid_indicator"
     status = 400
 
 

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from service.errors import InvalidURL
+from service.platforms import on_platform
 from service.urls import entry_to_expression
 
 __all__ = [
@@ -113,6 +114,8 @@ class Collector:
     def entry(self, line: int, text: str, entry: str) -> None:
         """Adds the expression of entry (host, URL or expression), or records why it is not one."""
         expression = _fast_expression(entry)
+        if expression is not None and on_platform(expression.partition("/")[0]):
+            expression = None  # an account, listing or page is stored as its identity key
         if expression is None:
             if any("\udc80" <= c <= "\udcff" for c in entry):  # bytes read_list_file could not decode
                 self.problem(line, text, "not valid UTF-8")

@@ -42,6 +42,7 @@ from service.listformats import (
     read_entries,
     read_header,
 )
+from service.platforms import PHONE_PREFIX, Identity, identify
 from service.urls import is_ip_host
 
 __all__ = [
@@ -268,6 +269,13 @@ def load_lists_dir(directory: str | Path) -> list[ParsedList]:
 # Export
 
 
+def _identity(expression: str) -> Identity | None:
+    if expression.startswith(PHONE_PREFIX):
+        return Identity("phone", "phone", expression)
+    identity = identify("http://" + expression)
+    return identity if identity is not None and identity.key == expression else None
+
+
 def export_list(expressions: Iterable[str], format: str, *, meta: ListMeta | None = None) -> str:
     """Returns expressions written as a list file in format (one of EXPORT_FORMATS), with a header.
 
@@ -275,6 +283,9 @@ def export_list(expressions: Iterable[str], format: str, *, meta: ListMeta | Non
     expressions (hosts also drops IP hosts); `adblock` holds hosts as `||host^`, path prefixes (`host/dir/`)
     as `||host/dir/`, exact paths as `||host/file^` and exact URLs with a query as `||host/p?q|`, dropping
     expressions holding `*`, `^`, `|` or `$`; `json` holds everything. The header says how many were dropped.
+    Identities on platforms (`instagram.com/kaspi_shop`, service.platforms) export as adblock rules
+    (`||instagram.com/kaspi_shop^` also blocks `www.`, `m.` and sub-pages) and, in json, under
+    `identities` with their platform and kind; a phone key (`phone:+7…`) only in json.
     """
     if format not in EXPORT_FORMATS:
         raise ListFormatError(f"unknown export format {format!r}; expected one of {', '.join(EXPORT_FORMATS)}",
@@ -288,6 +299,7 @@ def export_list(expressions: Iterable[str], format: str, *, meta: ListMeta | Non
         document["count"] = len(items)
         document["domains"] = [e[:-1] for e in items if e.endswith("/") and e.index("/") == len(e) - 1]
         document["expressions"] = items
+        document["identities"] = [identity.to_json() for e in items if (identity := _identity(e)) is not None]
         return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
 
     body: list[str] = []
@@ -295,7 +307,7 @@ def export_list(expressions: Iterable[str], format: str, *, meta: ListMeta | Non
     for expression in items:
         host, _, path = expression.partition("/")
         if format == "adblock":
-            if any(c in expression for c in "*^|$"):
+            if any(c in expression for c in "*^|$") or ":" in host:
                 dropped += 1
             elif not path:
                 body.append(f"||{host}^")

@@ -25,7 +25,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from service.errors import InvalidField, InvalidURL
+from service.errors import Forbidden, InvalidField, InvalidURL
 from service.lists import Category, ListProblem, parse_list
 from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST
 from service.urls import entry_to_expression
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MAX_COMMENT", "MAX_ENTRY", "MAX_IMPORT_BYTES", "MAX_TEXT", "Addition", "ImportPlan", "import_text",
     "is_list_name", "parse_addition", "parse_category", "parse_comment", "parse_entry", "parse_evidence",
-    "parse_expiry", "parse_list_name", "parse_rate", "parse_text", "parse_time", "plan_import",
+    "parse_expiry", "parse_force", "parse_list_name", "parse_rate", "parse_text", "parse_time", "plan_import",
 ]
 
 MAX_ENTRY = 2048  # characters of a domain, URL or expression
@@ -91,6 +91,18 @@ def parse_comment(value: str | None, field: str = "comment") -> str | None:
     if len(value) > MAX_COMMENT:
         raise InvalidField(f"{field} is longer than {MAX_COMMENT} characters", field=field)
     return _CONTROL.sub("", value).strip() or None
+
+
+def parse_force(value: object, role: str, field: str = "force") -> bool:
+    """Returns whether a change forces an entry the platform guard refuses (a public suffix, a platform's
+    own domain); only an admin may (the store audits it)."""
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        raise InvalidField(f"{field} must be true or false, not {value!r}", field=field)
+    if value and role != "admin":
+        raise Forbidden("only an admin can force a public suffix or a platform's own domain onto a list")
+    return value
 
 
 def is_list_name(value: str) -> bool:
@@ -241,13 +253,13 @@ def plan_import(text: str, *, known_lists: Collection[str], fmt: str | None = No
 
 async def import_text(store: Store, text: str, *, reason: str, actor: str, dry_run: bool = False,
                       fmt: str | None = None, list_name: str | None = None, category: str | None = None,
-                      path: str = "import") -> tuple[ImportPlan, dict[str, Any]]:
+                      path: str = "import", force: bool = False) -> tuple[ImportPlan, dict[str, Any]]:
     """Imports list text into the store in one audited transaction; returns the plan and the summary
     ({"list", "category", "added", "unchanged", "dry_run", "format", "entries", "bad_lines", "skipped"})."""
     plan = plan_import(text, known_lists=dict(await store.list_names()), fmt=fmt, list_name=list_name,
                        category=category, path=path)
     summary = await store.import_entries(plan.expressions, list_name=plan.list_name, category=plan.category,
-                                         reason=reason, actor=actor, dry_run=dry_run)
+                                         reason=reason, actor=actor, dry_run=dry_run, force=force)
     summary.update(format=plan.format, entries=len(plan.expressions), bad_lines=plan.bad_lines(),
                    skipped=plan.skipped)
     return plan, summary

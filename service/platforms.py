@@ -40,7 +40,7 @@ from service.errors import InvalidIdentity, InvalidIndicator
 from service.urls import CanonicalURL, parse, public_suffix, registrable_domain
 
 __all__ = ["Identity", "Platform", "Placement", "InvalidIdentity", "identify", "place", "identity_for_entry",
-           "guard_problem", "platforms", "platform", "table", "Where", "KINDS", "PHONE_PREFIX"]
+           "guard_problem", "on_platform", "platforms", "platform", "table", "Where", "KINDS", "PHONE_PREFIX"]
 
 KINDS = ("account", "listing", "page", "invite", "phone")
 PHONE_PREFIX = "phone:"
@@ -314,6 +314,11 @@ def place(url: str | CanonicalURL, *, strict: bool = False) -> Placement | None:
     return Placement(found, Where.IDENTITY, Identity(found.id, "page", f"{sub}.{domain}/"))
 
 
+def on_platform(host: str) -> bool:
+    """Reports whether a canonical host is an identity host or somebody's site on a platform."""
+    return host in _index()[1] or _site_of(host) is not None
+
+
 def identify(url_or_canonical: str | CanonicalURL) -> Identity | None:
     """Returns the identity a URL (any form: canonical, bare `host/path`, with or without scheme) names,
     or None for a URL on no platform, a platform's own page, or an unknown path shape."""
@@ -343,12 +348,13 @@ def identity_for_entry(entry: str) -> Identity | None:
 # The listing guard
 
 
-def guard_problem(expression: str) -> str:
+def guard_problem(expression: str, *, allowlist: bool = False) -> str:
     """Returns why an expression must not be listed without an admin's force, or "" if it may be.
 
     Listing a public suffix (`github.io/`, `com.kz/`) or a platform's own domain or page (`instagram.com/`,
     `www.instagram.com/accounts/login/`, `olx.kz/`) would block everybody there: a report about two fake
-    shops must never block all of Instagram.
+    shops must never block all of Instagram. On the allowlist a platform's own domain is harmless (its
+    trust is never lent to identities), but a public suffix would trust everybody under it.
     """
     if expression.startswith(PHONE_PREFIX):
         return ""
@@ -359,6 +365,8 @@ def guard_problem(expression: str) -> str:
     suffix = public_suffix(host)
     if host == suffix:
         return f"{host} is a public suffix: anyone can register names under it, so listing it lists them all"
+    if allowlist:
+        return ""
     try:
         placement = place(CanonicalURL("http", host, path.partition("?")[0], None))
     except ValueError:

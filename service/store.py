@@ -42,8 +42,13 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+<<<<<<< HEAD
 from service.errors import Conflict, InvalidField, NotFound
 from service.lists import Category
+=======
+from service.errors import Conflict, InvalidField, NotFound, PlatformEntry
+from service.platforms import guard_problem
+>>>>>>> 6a9f5f8 (One identity, every URL form: every front end stores an account's identity key (admin API, CLI, /admin, import); reports and appeals target the identity; the public-suffix / platform-domain guard (platform_domain, admin force audited); identities export as AdBlock rules and JSON)
 
 __all__ = [
     "DEFAULT_ALLOWLIST", "DEFAULT_LIST", "REPORT_KINDS", "ROLES", "ApiKey", "Decision", "Effect", "Op", "ReportKind",
@@ -493,9 +498,12 @@ class Store:
 
     async def _add(self, conn: AsyncConnection, expression: str, *, list_name: str, category: str | None,
                    reason: str, actor: str, evidence_url: str | None, expires_at: dt.datetime | None,
-                   action: str = "entry.add") -> tuple[Entry, bool]:
+                   action: str = "entry.add", force: bool = False) -> tuple[Entry, bool]:
         now = utc_now()
         list_id, category = await self._list_id(conn, list_name, category, actor)
+        problem = guard_problem(expression, allowlist=category == Category.ALLOWLIST)
+        if problem and not force:
+            raise PlatformEntry(f"{problem} (an admin can force it)", field="entry")
         live = await self._live_row(conn, expression, list_id)
         if live is not None and live.effect == Effect.BLOCK and live.expires_at == expires_at and live.is_live(now):
             return live, False
@@ -507,18 +515,23 @@ class Store:
         await conn.execute(changes.insert().values(op=Op.ADD, expression=expression, list_name=list_name,
                                                    category=category, expires_at=expires_at, at=now))
         await self._audit(conn, actor, action, expression, reason, list=list_name, category=category,
-                          evidence_url=evidence_url, expires_at=_iso(expires_at))
+                          evidence_url=evidence_url, expires_at=_iso(expires_at),
+                          **({"forced": problem} if problem else {}))
         entry = await self._live_row(conn, expression, list_id)
         assert entry is not None and entry.id == result.inserted_primary_key[0]
         return entry, True
 
     async def add_entry(self, expression: str, *, reason: str, actor: str, list_name: str = DEFAULT_LIST,
                         category: str | None = None, evidence_url: str | None = None,
-                        expires_at: dt.datetime | None = None) -> tuple[Entry, bool]:
-        """Puts expression on a list (made if new); returns (entry, created). Re-adding a live entry changes nothing."""
+                        expires_at: dt.datetime | None = None, force: bool = False) -> tuple[Entry, bool]:
+        """Puts expression on a list (made if new); returns (entry, created). Re-adding a live entry changes nothing.
+
+        Raises PlatformEntry for a public suffix or a platform's own domain or page unless force (an admin's
+        explicit choice, written to the audit log with the reason it was refused).
+        """
         async with self.write() as conn:
             return await self._add(conn, expression, list_name=list_name, category=category, reason=reason,
-                                   actor=actor, evidence_url=evidence_url, expires_at=expires_at)
+                                   actor=actor, evidence_url=evidence_url, expires_at=expires_at, force=force)
 
     async def _remove(self, conn: AsyncConnection, expression: str, *, lists_hint: Iterable[tuple[str, str]],
                       list_name: str | None, reason: str, actor: str, action: str = "entry.remove") -> list[Entry]:
@@ -599,14 +612,22 @@ class Store:
 
     async def import_entries(self, expressions: Sequence[str], *, list_name: str, category: str | None,
                              reason: str, actor: str, dry_run: bool = False,
-                             evidence_url: str | None = None) -> dict[str, Any]:
-        """Puts many expressions on one list in one transaction; returns {"added", "unchanged", "list", ...}."""
+                             evidence_url: str | None = None, force: bool = False) -> dict[str, Any]:
+        """Puts many expressions on one list in one transaction; returns {"added", "unchanged", "list", ...}.
+
+        Expressions that are public suffixes or platforms' own domains or pages are left out and returned
+        under "refused" with the reason (unless force: an admin's choice, audited).
+        """
         unique = list(dict.fromkeys(expressions))
         async with self.write() as conn:
             now = utc_now()
             row = (await conn.execute(sa.select(lists.c.id, lists.c.category).where(lists.c.name == list_name))).first()
             if row is not None and category is not None and row.category != category:
                 raise Conflict(f"list {list_name!r} has category {row.category!r}, not {category!r}", field="category")
+            effective = (row.category if row else category) or "phishing"
+            refused = [(e, p) for e in unique if (p := guard_problem(e, allowlist=effective == Category.ALLOWLIST))]
+            if refused and not force:
+                unique = [e for e in unique if e not in dict(refused)]
             existing: set[str] = set()
             if row is not None:
                 result = await conn.execute(sa.select(entries.c.expression).where(
@@ -615,7 +636,9 @@ class Store:
                 existing = {r[0] for r in result}
             new = [e for e in unique if e not in existing]
             summary = {"list": list_name, "category": (row.category if row else category) or "phishing",
-                       "added": len(new), "unchanged": len(unique) - len(new), "dry_run": dry_run}
+                       "added": len(new), "unchanged": len(unique) - len(new), "dry_run": dry_run,
+                       "refused": [{"entry": e, "problem": p} for e, p in refused[:100]] if not force else [],
+                       **({"forced": [e for e, _ in refused[:100]]} if force and refused else {})}
             if dry_run or not new:
                 if not dry_run:
                     await self._audit(conn, actor, "import", list_name, reason, **summary)
@@ -709,7 +732,7 @@ class Store:
 
     async def decide(self, report_id: str, *, decision: str, note: str, actor: str,
                      lists_hint: Iterable[tuple[str, str]] = (), list_name: str | None = None,
-                     category: str | None = None) -> dict[str, Any]:
+                     category: str | None = None, force: bool = False) -> dict[str, Any]:
         """Decides a report's whole group: accept adds the site (a report) or removes it (an appeal); reject closes.
 
         Returns {"group", "decision", "reports", "entries"}. Raises Conflict when the group is already decided.
@@ -742,8 +765,8 @@ class Store:
                                                  reason=reason, actor=actor)
                 else:
                     entry, _ = await self._add(
-                        conn, first.expression, list_name=list_name or DEFAULT_LIST,
-                        category=category, reason=reason, actor=actor, evidence_url=first.url, expires_at=None)
+                        conn, first.expression, list_name=list_name or DEFAULT_LIST, category=category,
+                        reason=reason, actor=actor, evidence_url=first.url, expires_at=None, force=force)
                     changed = [entry]
         return {"group": first.group_id, "decision": decision, "status": status, "reports": len(open_rows),
                 "entries": [e.to_json() for e in changed]}

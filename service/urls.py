@@ -372,8 +372,16 @@ def entry_to_expression(entry: str) -> str:
     """Returns the list expression for a list entry: a bare domain, a URL or an expression.
 
     `evil.example` and `http://evil.example` mean the whole host (`evil.example/`); `evil.example/a/`
-    is that path prefix; `http://evil.example/a.html?x=1` is the exact URL expression.
+    is that path prefix; `http://evil.example/a.html?x=1` is the exact URL expression. Any URL of an
+    account, listing or page on a platform is its identity's key (`https://www.instagram.com/Kaspi_Shop/`
+    -> `instagram.com/kaspi_shop`, `https://wa.me/77010001122` -> `phone:+77010001122`; service.platforms),
+    and a name the platform forbids raises InvalidIdentity (an InvalidURL).
     """
+    from service.platforms import identity_for_entry  # platforms builds on this module: import it late
+
+    identity = identity_for_entry(entry)
+    if identity is not None:
+        return identity.key
     parsed = parse(entry)
     path = parsed.path
     return parsed.host + (path if parsed.query is None or parsed.query == "" else f"{path}?{parsed.query}")

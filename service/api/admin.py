@@ -40,6 +40,7 @@ from service.moderation import (
     parse_addition,
     parse_category,
     parse_entry,
+    parse_force,
     parse_list_name,
     parse_rate,
     parse_text,
@@ -87,7 +88,8 @@ async def _add(request: Request, principal: Principal, body: dict[str, Any], *, 
         expires_at=body.get("expires_at"), now=dt.datetime.now(dt.UTC), default_list=default_list)
     entry, created = await _store(request).add_entry(
         addition.expression, reason=addition.reason, actor=principal.name, list_name=addition.list_name,
-        category=addition.category, evidence_url=addition.evidence_url, expires_at=addition.expires_at)
+        category=addition.category, evidence_url=addition.evidence_url, expires_at=addition.expires_at,
+        force=parse_force(body.get("force"), principal.role))
     await request.app.state.live.notify()
     return JSONResponse({"entry": entry.to_json(), "created": created}, status_code=201 if created else 200)
 
@@ -174,7 +176,8 @@ async def import_list(request: Request) -> JSONResponse:
     explicit_list = parse_list_name(require_type(body, "list", str))
     explicit_category = parse_category(require_type(body, "category", str))
     _, summary = await import_text(_store(request), text, reason=reason, actor=principal.name, dry_run=dry_run,
-                                   fmt=fmt, list_name=explicit_list, category=explicit_category)
+                                   fmt=fmt, list_name=explicit_list, category=explicit_category,
+                                   force=parse_force(body.get("force"), principal.role))
     if not dry_run and summary["added"]:
         await request.app.state.live.notify()
     return JSONResponse(summary, status_code=200 if dry_run else 201 if summary["added"] else 200)
@@ -288,7 +291,10 @@ _ENTRY = {"type": "object", "properties": {
     "live": {"type": "boolean"}}}
 _ADD_BODY = {"required": True, "content": {"application/json": {"schema": {
     "type": "object", "required": ["entry", "reason"], "properties": {
-        "entry": {"type": "string", "description": "a domain, URL or Safe Browsing expression"},
+        "entry": {"type": "string", "description": "a domain, URL or Safe Browsing expression; any URL of an "
+                  "account, listing or page on a platform is stored as its identity (docs/platforms.md)"},
+        "force": {"type": "boolean", "description": "admin only: list a public suffix or a platform's own domain "
+                  "or page anyway (refused otherwise with platform_domain; audited)"},
         "reason": {"type": "string", "maxLength": MAX_TEXT},
         "list": {"type": "string", "description": f"default {DEFAULT_LIST}; a new name makes a new list"},
         "category": {"type": "string", "description": "for a new list (default phishing); allowlist → trusted"},
@@ -337,9 +343,11 @@ openapi_paths: dict[str, Any] = {
                 "text": {"type": "string", "description": f"the file, at most {MAX_IMPORT_BYTES} bytes"},
                 "reason": {"type": "string"}, "format": {"type": "string", "description": "default: detected"},
                 "list": {"type": "string", "description": "default: the file's `name:` header, else " + DEFAULT_LIST},
-                "category": {"type": "string"}, "dry_run": {"type": "boolean"}}}}}},
+                "category": {"type": "string"}, "dry_run": {"type": "boolean"},
+                "force": {"type": "boolean", "description": "admin only: also import the refused lines"}}}}}},
         "responses": {"201": {"description": "Imported: list, category, added, unchanged, bad_lines[{line, text, "
-                                             "message}], skipped"},
+                                             "message}], skipped, refused[{entry, problem}] (public suffixes, "
+                                             "platforms' own domains)"},
                       "200": {"description": "Dry run or nothing new: the same summary"}, "409": _ERR,
                       "413": _ERR, **_AUTH_ERRORS}}},
     "/v1/admin/export": {"get": {

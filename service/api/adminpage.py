@@ -154,7 +154,9 @@ async def _act(request: Request, action: str) -> Response:
                 actor=principal.name, dry_run=form.get("dry_run") == "1",
                 list_name=parse_list_name(form.get("list")) or DEFAULT_LIST)
             bad = "; ".join(f"line {p.line}: {p.text}" for p in plan.problems[:20])
-            message = f"+{summary['added']} ={summary['unchanged']}" + (f" ✖ {bad}" if bad else "")
+            refused = "; ".join(f"{r['entry']}: {r['problem']}" for r in summary["refused"][:10])
+            message = f"+{summary['added']} ={summary['unchanged']}" + (f" ✖ {bad}" if bad else "") \
+                + (f" ✖ {refused}" if refused else "")
         else:
             report = await store.get_report(request.path_params["report_id"])
             await store.decide(report.id, decision=form.get("decision", ""), note=parse_text(form.get("note"), "note"),

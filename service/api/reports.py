@@ -32,9 +32,17 @@ from service.api.bodies import read_json_object, require_type
 from service.auth import authenticate
 from service.errors import InvalidField, NotFound
 from service.lists import Category
-from service.moderation import MAX_COMMENT, parse_category, parse_comment, parse_list_name, parse_text
+from service.moderation import (
+    MAX_COMMENT,
+    parse_category,
+    parse_comment,
+    parse_force,
+    parse_list_name,
+    parse_text,
+)
+from service.platforms import place
 from service.store import REPORT_KINDS, Decision, Report, ReportStatus
-from service.urls import validate_for_api
+from service.urls import entry_to_expression, validate_for_api
 
 __all__ = ["RATE_LIMITS", "REPORTS_PER_WINDOW", "WINDOW_SECONDS", "file_report", "openapi_paths", "routes"]
 
@@ -53,9 +61,17 @@ async def file_report(request: Request, *, url: object, kind: str, comment: str 
     if kind not in REPORT_KINDS:
         raise InvalidField(f"kind must be one of {', '.join(REPORT_KINDS)}, not {kind!r}", field="kind")
     comment = parse_comment(comment)
+    placement = place(parsed)
     if kind != "wrong_warning":
-        # A report is about the site: the whole host, not the one page (scam shops rotate paths).
-        expression = parsed.host + "/"
+        if placement is not None and placement.identity is not None:
+            # A report from any URL of an account, listing or page is about that identity, never the platform.
+            expression = placement.identity.key
+        elif placement is not None:
+            # Another page of a platform (a post, a video): that page only; its host is everybody's.
+            expression = entry_to_expression(str(parsed))
+        else:
+            # A report is about the site: the whole host, not the one page (scam shops rotate paths).
+            expression = parsed.host + "/"
     else:
         # An appeal is about the entry that warned: the most general one the index has, else the host.
         index = request.app.state.checker.index
@@ -104,7 +120,8 @@ async def decide(request: Request) -> JSONResponse:
     result = await store.decide(report.id, decision=decision, note=note, actor=principal.name,
                                 lists_hint=index_lists(request, report.expression),
                                 list_name=parse_list_name(require_type(body, "list", str)),
-                                category=parse_category(require_type(body, "category", str)))
+                                category=parse_category(require_type(body, "category", str)),
+                                force=parse_force(body.get("force"), principal.role))
     if result["entries"]:
         await request.app.state.live.notify()
     return JSONResponse(result)
@@ -144,7 +161,9 @@ openapi_paths: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["decision", "note"], "properties": {
                 "decision": {"type": "string", "enum": list(Decision)}, "note": {"type": "string"},
-                "list": {"type": "string"}, "category": {"type": "string"}}}}}},
+                "list": {"type": "string"}, "category": {"type": "string"},
+                "force": {"type": "boolean", "description": "admin only: list a public suffix or a platform's "
+                          "own domain anyway (audited)"}}}}}},
         "responses": {"200": {"description": "{group, decision, status, reports, entries}"}, "400": _ERR,
                       "401": _ERR, "403": _ERR, "404": _ERR, "409": _ERR}}},
 }
