@@ -23,6 +23,7 @@ import { createI18n, resolveLanguage } from './lib/i18n.js';
 import { Level, adviceKeys, badgeFor, isKnownLevel, shouldHoldSubmit, shouldWarnOnPayment } from './lib/verdicts.js';
 import { parse } from './lib/urls.js';
 import { downloadKind, shouldStopDownload } from './lib/downloads.js';
+import { identify, PHONE_PREFIX } from './lib/platforms.js';
 
 const CACHE_SAVE_DELAY_MS = 1000;   // coalesce prefix-cache writes to storage.session
 const SAFE_HISTORY = 5;             // recent pages per tab that "Leave this site" can go back to
@@ -82,12 +83,31 @@ function saveSession() {
 /******************************************************************************/
 // Sites
 
+/**
+ * siteOf returns what a page is judged as: its host, or the account, listing
+ * or page it shows on a platform (issue 12). `key` is what the user allows
+ * and what is reported; `checkURL` is all the service may see: the scheme
+ * and hostname, or the identity's public address (never the page's own path
+ * or query), or null for a phone number, which never leaves the browser
+ * except in a report the user sends.
+ */
 function siteOf(url) {
     try {
         const parsed = parse(url);
         if ( parsed.scheme !== 'http' && parsed.scheme !== 'https' ) { return null; }
-        // What the service may see: the scheme and the hostname, nothing of the path or query.
-        return { host: parsed.host, origin: `${parsed.scheme}://${parsed.host}/` };
+        const origin = `${parsed.scheme}://${parsed.host}/`;
+        const identity = identify(parsed);
+        if ( identity === null ) {
+            return { host: parsed.host, origin, identity: null, key: parsed.host, label: parsed.host, checkURL: origin };
+        }
+        const phone = identity.key.startsWith(PHONE_PREFIX);
+        const number = identity.key.slice(PHONE_PREFIX.length);
+        return {
+            host: parsed.host, origin, identity, key: identity.key,
+            label: phone ? number : identity.key.replace(/\/$/, ''),
+            checkURL: phone ? null : `https://${identity.key}`,
+            reportURL: phone ? `https://wa.me/${number.replace(/^\+/, '')}` : `https://${identity.key}`,
+        };
     } catch {
         return null;
     }
@@ -98,8 +118,9 @@ function isServiceHost(host) {
     return service !== null && service.host === host;
 }
 
-function isAllowedHere(tabId, host) {
-    return isAllowed(host, state.settings.allowedSites) || (state.onceAllowed[tabId] ?? []).includes(host);
+// key: a host, or an identity key (then only that identity is allowed, never its whole platform).
+function isAllowedHere(tabId, key) {
+    return isAllowed(key, state.settings.allowedSites) || (state.onceAllowed[tabId] ?? []).includes(key);
 }
 
 function rememberSafePage(tabId, url, host) {
@@ -119,15 +140,16 @@ async function showBadge(tabId, level) {
 /******************************************************************************/
 // Known scams on navigation
 
-function warningPageURL(url, host, matches) {
-    const details = { url, host, matches: matches.map(({ list, category, expression }) => ({ list, category, expression })) };
+function warningPageURL(url, site, matches) {
+    const details = { url, host: site.label, identity: site.identity?.kind ?? null,
+        matches: matches.map(({ list, category, expression }) => ({ list, category, expression })) };
     return ext.extensionURL('warning.html') + '#' + encodeURIComponent(JSON.stringify(details));
 }
 
 async function checkNavigation(tabId, url) {
     const site = siteOf(url);
     if ( site === null || isServiceHost(site.host) ) { return; }
-    if ( isAllowedHere(tabId, site.host) ) {
+    if ( isAllowedHere(tabId, site.key) ) {
         rememberSafePage(tabId, url, site.host);
         await showBadge(tabId, Level.ALLOWED);
         return;
@@ -135,24 +157,31 @@ async function checkNavigation(tabId, url) {
     const result = await lookupURL(url, { api: state.client, cache: state.prefixCache });
     saveCacheSoon();
     if ( result.outcome === Outcome.HIT ) {
-        await ext.tabs.update(tabId, { url: warningPageURL(url, site.host, result.matches) });
+        await ext.tabs.update(tabId, { url: warningPageURL(url, site, result.matches) });
         await showBadge(tabId, Level.BLOCKED);
         return;
     }
     rememberSafePage(tabId, url, site.host);
-    await showBadge(tabId, result.outcome === Outcome.UNKNOWN ? Level.UNREACHABLE : Level.NO_KNOWN_RISK);
+    // An account is never "no known risk" for its platform's sake: nobody verified it (the popup asks the
+    // service, which may know it as an allowlisted official account).
+    const clear = site.identity !== null ? Level.UNVERIFIED : Level.NO_KNOWN_RISK;
+    await showBadge(tabId, result.outcome === Outcome.UNKNOWN ? Level.UNREACHABLE : clear);
 }
 
 /******************************************************************************/
 // Verdicts by hostname (payment step, popup, warning page)
 
 async function verdictFor(site, context) {
+    if ( site.checkURL === null ) {
+        // A phone number (wa.me, t.me/+7…) is not sent to the service: say what it is, locally.
+        return { verdict: Level.UNVERIFIED, reasons: [ { code: 'identity.phone', message: state.i18n.text('popupIdentityPhone') } ] };
+    }
     const asks = context ? context.asks_for.join(',') : '-';
-    const key = `${site.host}|${state.lang}|${asks}`;
+    const key = `${site.checkURL}|${state.lang}|${asks}`;
     const cached = state.verdicts.get(key);
     if ( cached !== undefined ) { return cached; }
     try {
-        const verdict = await state.client.check(site.origin, context, state.lang);
+        const verdict = await state.client.check(site.checkURL, context, state.lang);
         state.verdicts.set(key, verdict, Number(verdict.ttl) || 60);
         return verdict;
     } catch (error) {
@@ -207,7 +236,7 @@ async function checkPayment(sender, { asksFor = [], payButton = false, page = nu
     const tabId = sender.tab?.id;
     const site = siteOf(sender.tab?.url ?? sender.url ?? '');
     if ( site === null || tabId === undefined ) { return { show: false }; }
-    if ( isAllowedHere(tabId, site.host) ) {
+    if ( isAllowedHere(tabId, site.key) ) {
         await showBadge(tabId, Level.ALLOWED);
         return { show: false, level: Level.ALLOWED };
     }
@@ -223,7 +252,7 @@ async function checkPayment(sender, { asksFor = [], payButton = false, page = nu
         show: true,
         hold: shouldHoldSubmit(level),
         level,
-        host: site.host,
+        host: site.label,
         reasons: level === Level.UNREACHABLE ? [ state.i18n.text('paymentUnreachable') ] : reasonsOf(verdict),
         advice: adviceFor(level, verdict),
         official: officialOf(verdict),
@@ -248,7 +277,7 @@ async function checkDownload(item) {
     const site = siteOf(item.referrer ?? '') ?? siteOf(item.finalUrl ?? item.url ?? '');
     let level = Level.UNREACHABLE;
     let verdict = null;
-    if ( site !== null && isAllowed(site.host, state.settings.allowedSites) ) {
+    if ( site !== null && isAllowed(site.key, state.settings.allowedSites) ) {
         level = Level.ALLOWED;
     } else if ( site !== null ) {
         verdict = await verdictFor(site, { payment_form: false, asks_for: [ 'app_download' ] });
@@ -288,7 +317,7 @@ async function leave(tabId, blockedHost) {
 async function continueOnce(tabId, url) {
     const site = siteOf(url);
     if ( site === null ) { return; }
-    state.onceAllowed[tabId] = Array.from(new Set([ ...(state.onceAllowed[tabId] ?? []), site.host ]));
+    state.onceAllowed[tabId] = Array.from(new Set([ ...(state.onceAllowed[tabId] ?? []), site.key ]));
     await saveSession();
     await ext.tabs.update(tabId, { url });
 }
@@ -296,7 +325,7 @@ async function continueOnce(tabId, url) {
 async function alwaysAllow(tabId, url) {
     const site = siteOf(url);
     if ( site === null ) { return; }
-    const allowedSites = Array.from(new Set([ ...state.settings.allowedSites, site.host ]));
+    const allowedSites = Array.from(new Set([ ...state.settings.allowedSites, site.key ]));
     state.settings = { ...state.settings, allowedSites };
     await ext.localWrite({ allowedSites });
     if ( tabId !== undefined ) { await ext.tabs.update(tabId, { url }); }
@@ -306,8 +335,10 @@ async function report(url, kind, comment) {
     const site = siteOf(url);
     if ( site === null ) { return { ok: false }; }
     try {
-        // The report names the site, not the page: the path may hold the user's own data.
-        const answer = await state.client.report({ url: site.origin, kind, comment });
+        // The report names the site, or the account / listing / page it shows, not the page itself: the
+        // path may hold the user's own data.
+        const text = typeof comment === 'string' && comment.trim() !== '' ? comment.trim().slice(0, 1000) : undefined;
+        const answer = await state.client.report({ url: site.identity !== null ? site.reportURL : site.origin, kind, comment: text });
         return { ok: true, id: answer.id ?? null, status: answer.status ?? null };
     } catch (error) {
         return { ok: false, error: String(error.message ?? error) };
@@ -323,13 +354,19 @@ async function popupState(sender, tabId) {
         : await ext.tabs.activeTab();
     const site = tab ? siteOf(tab.url ?? '') : null;
     if ( site === null ) { return { web: false }; }
-    if ( isAllowedHere(tab.id, site.host) ) {
-        return { web: true, url: tab.url, host: site.host, level: Level.ALLOWED, reasons: [], advice: [] };
+    const identity = site.identity?.kind ?? null;
+    if ( isAllowedHere(tab.id, site.key) ) {
+        return { web: true, url: tab.url, host: site.label, identity, level: Level.ALLOWED, reasons: [], advice: [] };
     }
     const verdict = await verdictFor(site, null);
-    const level = levelOf(verdict);
+    // An identity's verdict comes from the service, which never calls one trusted for its platform's sake;
+    // should an old service still answer "trusted" for an account that is not allowlisted, say unverified.
+    const trustedForItself = (verdict?.reasons ?? []).some(r => r.code === 'allowlist.identity');
+    const level = identity !== null && levelOf(verdict) === Level.TRUSTED && !trustedForItself
+        ? Level.UNVERIFIED : levelOf(verdict);
     await showBadge(tab.id, level);
-    return { web: true, url: tab.url, host: site.host, level, reasons: reasonsOf(verdict), advice: adviceFor(level, verdict) };
+    return { web: true, url: tab.url, host: site.label, identity, level, reasons: reasonsOf(verdict),
+        advice: adviceFor(level, verdict) };
 }
 
 /******************************************************************************/

@@ -37,10 +37,17 @@ async function main() {
     list('#reasons', state.reasons);
     list('#advice', state.advice);
     const report = document.querySelector('#report');
+    const comment = document.querySelector('#comment');
+    if ( state.identity ) {
+        // An account, listing or page: the report is about it, never about the whole platform.
+        report.textContent = i18n.text('popupReportIdentity');
+        document.body.dataset.identity = state.identity;
+    }
     report.classList.remove('hidden');
+    document.querySelector('#commentBox').classList.remove('hidden');
     report.addEventListener('click', async () => {
         report.disabled = true;
-        const result = await ext.sendMessage({ what: 'report', url: state.url, kind: 'scam' });
+        const result = await ext.sendMessage({ what: 'report', url: state.url, kind: 'scam', comment: comment.value });
         document.querySelector('#reportResult').textContent = i18n.text(result?.ok ? 'popupReported' : 'popupReportFailed');
         if ( !result?.ok ) { report.disabled = false; }
     });

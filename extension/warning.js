@@ -36,7 +36,9 @@ function addReason(text) {
 async function main() {
     const i18n = await loadPageStrings();
     const details = readDetails();
-    document.querySelector('#lead').append(...i18n.nodes(document, 'warningLead', { host: bold(details.host) }));
+    // An account, listing or page on a platform is named as such: the platform itself is not the scam.
+    const lead = details.identity ? 'warningLeadIdentity' : 'warningLead';
+    document.querySelector('#lead').append(...i18n.nodes(document, lead, { host: bold(details.host) }));
     document.querySelector('#address').textContent = details.url;
     const seen = new Set();
     for ( const { list, category } of details.matches ?? [] ) {

@@ -42,13 +42,9 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-<<<<<<< HEAD
-from service.errors import Conflict, InvalidField, NotFound
-from service.lists import Category
-=======
 from service.errors import Conflict, InvalidField, NotFound, PlatformEntry
+from service.lists import Category
 from service.platforms import guard_problem
->>>>>>> 6a9f5f8 (One identity, every URL form: every front end stores an account's identity key (admin API, CLI, /admin, import); reports and appeals target the identity; the public-suffix / platform-domain guard (platform_domain, admin force audited); identities export as AdBlock rules and JSON)
 
 __all__ = [
     "DEFAULT_ALLOWLIST", "DEFAULT_LIST", "REPORT_KINDS", "ROLES", "ApiKey", "Decision", "Effect", "Op", "ReportKind",

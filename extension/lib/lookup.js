@@ -24,6 +24,7 @@
 */
 
 import { expressionsOf, parse } from './urls.js';
+import { identify } from './platforms.js';
 import { fullHash, prefixOf, toBase64 } from './hash.js';
 
 export const DEFAULT_CACHE_SECONDS = 300;   // when a response carries no usable cacheDuration
@@ -123,8 +124,14 @@ export async function lookupURL(url, { api, cache }) {
     if ( parsed.scheme !== 'http' && parsed.scheme !== 'https' ) {
         return { outcome: Outcome.SKIPPED, matches: [], host: parsed.host };
     }
+    // An account, listing or page on a platform is listed by its identity key
+    // (instagram.com/kaspi_shop, phone:+7…): hashed like one more expression, so
+    // every URL form of it matches and the service still sees prefixes only.
+    const expressions = expressionsOf(parsed);
+    const identity = identify(parsed);
+    if ( identity !== null && !expressions.includes(identity.key) ) { expressions.push(identity.key); }
     const candidates = [];
-    for ( const expression of expressionsOf(parsed) ) {
+    for ( const expression of expressions ) {
         const hash = await fullHash(expression);
         candidates.push({ expression, hash: toBase64(hash), prefix: toBase64(prefixOf(hash)) });
     }

@@ -249,7 +249,7 @@ def launch(chromium: str, tmp_path: Path):
 
     opened = []
 
-    def _launch(service_url: str, language: str = "en"):
+    def _launch(service_url: str, language: str = "en", extra_args: tuple[str, ...] = ()):
         pw = sync_playwright().start()
         context = pw.chromium.launch_persistent_context(
             str(tmp_path / f"profile-{len(opened)}"),
@@ -263,6 +263,7 @@ def launch(chromium: str, tmp_path: Path):
                 "--host-resolver-rules=MAP * 127.0.0.1",
                 "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                *extra_args,
             ],
             viewport={"width": 1100, "height": 800},
         )
