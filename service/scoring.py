@@ -49,7 +49,7 @@ WEIGHTS: dict[str, tuple[Severity, int]] = {
     "lookalike.brand_keyword": (_H, 45),  # brand + scam word or country: kaspi-kz, halyk-bonus, egov-shtraf
     "lookalike.brand_in_subdomain": (_H, 45),  # olx-kz.deal.online, kaspi.kz.secure-pay.top
     "lookalike.brand_token": (_M, 40),  # mykaspishop.com: 18x more common in phishing than in Tranco
-    "lookalike.account_name": (_H, 45),  # instagram.com/kaspi.sale.bonus: 0.17% of 1,159 real handles
+    "lookalike.account_name": (_H, 45),  # instagram.com/kaspi.sale.bonus: fires on 2 of 1,794 real handles
     # identities on platforms (service.platforms): judged as themselves, never with the platform's trust
     "identity.account": (_M, 20),  # nobody verified it: caution (unverified), do not prepay
     "identity.listing": (_M, 20),
