@@ -32,12 +32,10 @@ import datetime as dt
 import html
 import json
 import logging
-import os
 import time
 import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -47,13 +45,12 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from service import indicators, messages
 from service.errors import ConfigError
 from service.extract import extract
+from service.settings import BotConfig
 
 __all__ = ["BotConfig", "AbailaBot", "ServiceClient", "Judged", "compose_private", "compose_group", "run_bot"]
 
 log = logging.getLogger("abaila.bot")
 
-DEFAULT_API_URL = "https://api.telegram.org"
-DEFAULT_SERVICE_URL = "http://127.0.0.1:8080"
 BOT_DEFAULT_LANG = "ru"  # most people in Kazakhstan read Russian; a kk or en Telegram gets its own language
 WARN_LEVELS = ("blocked", "dangerous", "suspicious")  # a group hears about these only
 DELETE_LEVELS = ("blocked", "dangerous")  # what deletion (when an admin turned it on) removes
@@ -64,51 +61,6 @@ SEND_TRIES = 4  # attempts of one message when Telegram answers 429 with retry_a
 _MARK = {"blocked": "⛔", "dangerous": "⛔", "suspicious": "⚠️", "unverified": "❔", "no_known_risk": "ℹ️",
          "trusted": "✅"}
 _LEVEL_ORDER = ["blocked", "dangerous", "suspicious", "unverified", "no_known_risk", "trusted"]
-
-
-@dataclass(frozen=True, slots=True)
-class BotConfig:
-    token: str
-    api_url: str = DEFAULT_API_URL  # ABAILA_TELEGRAM_API_URL
-    service_url: str = DEFAULT_SERVICE_URL  # ABAILA_SERVICE_URL
-    public_url: str = ""  # ABAILA_PUBLIC_URL; empty = service_url
-    service_key: str | None = None  # ABAILA_SERVICE_KEY
-    state_path: Path = Path("var/bot-chats.json")  # ABAILA_BOT_STATE
-    metrics_port: int | None = None  # ABAILA_BOT_METRICS_PORT; None = no metrics endpoint
-    metrics_host: str = "127.0.0.1"  # ABAILA_BOT_METRICS_HOST
-    rate: float = 25.0  # ABAILA_BOT_RATE: messages a second, all chats together
-    poll_timeout_s: int = 30  # long-poll seconds of one getUpdates
-
-    @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> BotConfig:
-        """Returns the bot's configuration; raises ConfigError naming a bad or missing variable."""
-        env = dict(os.environ if environ is None else environ)
-        token = (env.get("ABAILA_TELEGRAM_TOKEN") or "").strip()
-        if not token or ":" not in token or any(c.isspace() for c in token):
-            raise ConfigError("ABAILA_TELEGRAM_TOKEN must be the bot token BotFather gave (digits:letters)")
-        urls = {}
-        for name, default in (("ABAILA_TELEGRAM_API_URL", DEFAULT_API_URL), ("ABAILA_SERVICE_URL", DEFAULT_SERVICE_URL),
-                              ("ABAILA_PUBLIC_URL", "")):
-            value = (env.get(name) or default).strip().rstrip("/")
-            if value and not value.startswith(("http://", "https://")):
-                raise ConfigError(f"{name} must be an http(s) address, not {value!r}")
-            urls[name] = value
-        port_text = (env.get("ABAILA_BOT_METRICS_PORT") or "").strip()
-        try:
-            port = int(port_text) if port_text else None
-            rate = float(env.get("ABAILA_BOT_RATE") or 25)
-        except ValueError:
-            raise ConfigError("ABAILA_BOT_METRICS_PORT must be a port number and ABAILA_BOT_RATE a number") from None
-        if port is not None and not 0 < port < 65536:
-            raise ConfigError(f"ABAILA_BOT_METRICS_PORT must be 1-65535, not {port}")
-        if not rate > 0:
-            raise ConfigError(f"ABAILA_BOT_RATE must be above 0, not {rate}")
-        var_dir = Path(env.get("ABAILA_VAR_DIR") or "var")
-        return cls(token=token, api_url=urls["ABAILA_TELEGRAM_API_URL"], service_url=urls["ABAILA_SERVICE_URL"],
-                   public_url=urls["ABAILA_PUBLIC_URL"] or urls["ABAILA_SERVICE_URL"],
-                   service_key=(env.get("ABAILA_SERVICE_KEY") or "").strip() or None,
-                   state_path=Path(env.get("ABAILA_BOT_STATE") or var_dir / "bot-chats.json"),
-                   metrics_port=port, metrics_host=env.get("ABAILA_BOT_METRICS_HOST") or "127.0.0.1", rate=rate)
 
 
 # ---------------------------------------------------------------------------------------------- the API

@@ -13,6 +13,8 @@
     ABAILA_TRUSTED_PROXIES    addresses or CIDR blocks whose X-Forwarded-For/-Proto are believed; default none
     ABAILA_PUBLIC_URL         the address people reach (https://abaila.example.kz); https makes cookies Secure
     ABAILA_REDIRECT_ALLOW_NETWORKS  CIDRs exempt from the short-link follower's public-address rule (tests)
+    ABAILA_TELEGRAM_TOKEN, ABAILA_TELEGRAM_API_URL, ABAILA_SERVICE_URL, ABAILA_SERVICE_KEY, ABAILA_BOT_*:
+    the Telegram bot's `BotConfig` below (docs/bot.md).
     ABAILA_DNS_SERVERS, ABAILA_WHOIS_SERVERS, ABAILA_RDAP_BOOTSTRAP, ABAILA_KZ_NETWORKS and the lookup limits
     and timeouts: `LookupConfig` below (docs/signals.md), built here as `Settings.lookups`.
 
@@ -36,7 +38,7 @@ from service.redirects import IpNetwork, parse_networks
 from service.signals.dns import load_networks
 from service.signals.rdap import RdapBootstrap
 
-__all__ = ["LookupConfig", "Settings", "bundled_lists_dir"]
+__all__ = ["BotConfig", "LookupConfig", "Settings", "bundled_lists_dir"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -222,3 +224,54 @@ def _networks(environ: Mapping[str, str], name: str) -> tuple[IpNetwork, ...]:
         return parse_networks(environ.get(name), name=name)
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
+
+
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org"
+DEFAULT_SERVICE_URL = "http://127.0.0.1:8080"
+
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    """`abaila bot`: the Telegram side, the API it asks, and its own knobs (docs/bot.md)."""
+
+    token: str
+    api_url: str = DEFAULT_TELEGRAM_API_URL  # ABAILA_TELEGRAM_API_URL
+    service_url: str = DEFAULT_SERVICE_URL  # ABAILA_SERVICE_URL
+    public_url: str = ""  # ABAILA_PUBLIC_URL; empty = service_url
+    service_key: str | None = None  # ABAILA_SERVICE_KEY
+    state_path: Path = Path("var/bot-chats.json")  # ABAILA_BOT_STATE
+    metrics_port: int | None = None  # ABAILA_BOT_METRICS_PORT; None = no metrics endpoint
+    metrics_host: str = "127.0.0.1"  # ABAILA_BOT_METRICS_HOST
+    rate: float = 25.0  # ABAILA_BOT_RATE: messages a second, all chats together
+    poll_timeout_s: int = 30  # long-poll seconds of one getUpdates
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> BotConfig:
+        """Returns the bot's configuration; raises ConfigError naming a bad or missing variable."""
+        env = dict(os.environ if environ is None else environ)
+        token = (env.get("ABAILA_TELEGRAM_TOKEN") or "").strip()
+        if not token or ":" not in token or any(c.isspace() for c in token):
+            raise ConfigError("ABAILA_TELEGRAM_TOKEN must be the bot token BotFather gave (digits:letters)")
+        urls = {}
+        for name, default in (("ABAILA_TELEGRAM_API_URL", DEFAULT_TELEGRAM_API_URL),
+                              ("ABAILA_SERVICE_URL", DEFAULT_SERVICE_URL), ("ABAILA_PUBLIC_URL", "")):
+            value = (env.get(name) or default).strip().rstrip("/")
+            if value and not value.startswith(("http://", "https://")):
+                raise ConfigError(f"{name} must be an http(s) address, not {value!r}")
+            urls[name] = value
+        port_text = (env.get("ABAILA_BOT_METRICS_PORT") or "").strip()
+        try:
+            port = int(port_text) if port_text else None
+            rate = float(env.get("ABAILA_BOT_RATE") or 25)
+        except ValueError:
+            raise ConfigError("ABAILA_BOT_METRICS_PORT must be a port number and ABAILA_BOT_RATE a number") from None
+        if port is not None and not 0 < port < 65536:
+            raise ConfigError(f"ABAILA_BOT_METRICS_PORT must be 1-65535, not {port}")
+        if not rate > 0:
+            raise ConfigError(f"ABAILA_BOT_RATE must be above 0, not {rate}")
+        var_dir = Path(env.get("ABAILA_VAR_DIR") or "var")
+        return cls(token=token, api_url=urls["ABAILA_TELEGRAM_API_URL"], service_url=urls["ABAILA_SERVICE_URL"],
+                   public_url=urls["ABAILA_PUBLIC_URL"] or urls["ABAILA_SERVICE_URL"],
+                   service_key=(env.get("ABAILA_SERVICE_KEY") or "").strip() or None,
+                   state_path=Path(env.get("ABAILA_BOT_STATE") or var_dir / "bot-chats.json"),
+                   metrics_port=port, metrics_host=env.get("ABAILA_BOT_METRICS_HOST") or "127.0.0.1", rate=rate)
