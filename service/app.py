@@ -99,8 +99,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     routes = [route for module in _API_MODULES for route in module.routes]
     app_metrics = metrics.Metrics()
-    key_usage = KeyUsage(settings.redis_url)
-    limiter = Limiter(settings.redis_url)
+    key_usage = KeyUsage(settings.redis_url, op_timeout_s=settings.redis_timeout_ms / 1000)
+    limiter = Limiter(settings.redis_url, op_timeout_s=settings.redis_timeout_ms / 1000)
     app = Starlette(
         routes=routes,
         # Outermost first: the client address is settled before anything logs, counts or limits by it;
@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(ProxyHeadersMiddleware, trusted=settings.trusted_proxies),
             Middleware(RequestLogMiddleware),
             Middleware(MetricsMiddleware, metrics=app_metrics),
-            Middleware(AuthenticationMiddleware, paths=LIMITED_PATHS),
+            Middleware(AuthenticationMiddleware, paths=LIMITED_PATHS, limiter=limiter),
             Middleware(UsageMiddleware, usage=key_usage, paths=LIMITED_PATHS),
             Middleware(RateLimitMiddleware, limiter=limiter, anon_rate=settings.anon_rate,
                        key_rate=settings.key_rate,

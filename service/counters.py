@@ -9,9 +9,10 @@ Windows are the `limits` library's fixed-window strategy (`FixedWindowRateLimite
 
 Redis is a dependency that must never stall or open the door (issue 10: with Redis refused every limit let
 every request through; with Redis accepting and never answering every request took 5 s). So each Redis
-call is bounded by `op_timeout_s` (tens of ms), and a failure opens a circuit `Breaker`: for `retry_s`
-the counters live in process memory (each instance then limits on its own: a client spread over N
-instances gets up to N times the limit, never unlimited), after which one call tries Redis again.
+call is bounded by `op_timeout_s` (100 ms, ABAILA_REDIS_TIMEOUT_MS), and a failure opens a circuit
+`Breaker`: for `retry_s` the counters live in process memory (each instance then limits on its own: a
+client spread over N instances gets up to N times the limit, never unlimited), after which one call tries
+Redis again.
 `degraded` says which is in force; /readyz and /metrics report it.
 """
 
@@ -34,7 +35,7 @@ __all__ = ["Breaker", "Decision", "KeyUsage", "Limiter", "OP_TIMEOUT_S", "RETRY_
 
 log = logging.getLogger("abaila.counters")
 
-OP_TIMEOUT_S = 0.05  # seconds one Redis call may take before the counters fall back to memory
+OP_TIMEOUT_S = 0.1  # seconds one Redis call may take before the counters fall back to memory
 RETRY_S = 5.0  # seconds the breaker stays open before Redis is tried again
 _USAGE_PREFIX = "abaila:usage:"  # Redis hash per key id: requests, urls, limited
 
@@ -137,6 +138,20 @@ class Limiter:
                 self.breaker.succeeded()
                 return decision
         return await self._hit(memory, item, identifiers)
+
+    async def test(self, item: RateLimitItem, *identifiers: str) -> bool:
+        """Reports whether one more hit would be allowed, without counting it."""
+        memory, redis = self._limiters()
+        if redis is not None and not self.breaker.is_open:
+            try:
+                async with asyncio.timeout(self._op_timeout_s):
+                    allowed = await redis.test(item, *identifiers)
+            except Exception as exc:  # noqa: BLE001
+                self.breaker.failed(exc)
+            else:
+                self.breaker.succeeded()
+                return allowed
+        return await memory.test(item, *identifiers)
 
     async def _hit(self, limiter: FixedWindowRateLimiter, item: RateLimitItem,
                    identifiers: tuple[str, ...]) -> Decision:

@@ -10,6 +10,7 @@
      │    ├── InvalidJSON                 invalid_json       400
      │    └── InvalidField                invalid_field      400
      ├── PayloadTooLarge                  payload_too_large  413
+     ├── RequestTimeout                   request_timeout    408   (a body that did not arrive in time)
      ├── Unauthorized                     unauthorized       401
      ├── Forbidden                        forbidden          403
      ├── NotFound                         not_found          404
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 __all__ = [
     "AbailaError", "InvalidURL", "InvalidIndicator", "InvalidIdentity", "PlatformEntry",
-    "BadRequest", "InvalidJSON", "InvalidField", "PayloadTooLarge",
+    "BadRequest", "InvalidJSON", "InvalidField", "PayloadTooLarge", "RequestTimeout",
     "Unauthorized", "Forbidden", "NotFound", "Conflict", "RateLimited", "ListFormatError", "ConfigError",
 ]
 
@@ -108,6 +109,11 @@ class NotFound(AbailaError):
 class Conflict(AbailaError):
     code = "conflict"
     status = 409
+
+
+class RequestTimeout(AbailaError):
+    code = "request_timeout"
+    status = 408
 
 
 class RateLimited(AbailaError):

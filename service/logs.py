@@ -80,3 +80,6 @@ def configure_logging(level: str = "info") -> None:
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
     logging.getLogger("uvicorn.access").disabled = True  # our request log replaces it (and drops query strings)
+    # httpx logs each request's URL at INFO: the checked domain (RDAP, short links) must not reach the logs.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -10,6 +10,7 @@
     ABAILA_KEY_RATE           checks per API key made without --rate; default 20/second
     ABAILA_PAGE_RATE          checks of a pasted message on the page (POST /) per client address; default 30/minute
     ABAILA_LOG_LEVEL          debug, info, warning, error; default info
+    ABAILA_REDIS_TIMEOUT_MS   bound on one rate-limit / key-usage Redis call, ms; default 100 (then: in-process)
     ABAILA_TRUSTED_PROXIES    addresses or CIDR blocks whose X-Forwarded-For/-Proto are believed; default none
     ABAILA_PUBLIC_URL         the address people reach (https://abaila.example.kz); https makes cookies Secure
     ABAILA_REDIRECT_ALLOW_NETWORKS  CIDRs exempt from the short-link follower's public-address rule (tests)
@@ -169,6 +170,7 @@ class Settings:
     key_rate: str = "20/second"  # for an API key made without --rate
     page_rate: str = "30/minute"  # POST / (the check page) per client address; "none": unlimited
     log_level: str = "info"
+    redis_timeout_ms: int = 100  # ms; past it a counter call falls back to this process (circuit breaker)
     trusted_proxies: tuple[str, ...] = ()  # addresses/networks whose X-Forwarded-* headers are believed
     public_url: str | None = None  # the address people reach; None: unknown (the request's own scheme)
     lookups: LookupConfig = field(default_factory=lambda: LookupConfig())  # the slow signals' upstreams
@@ -212,6 +214,7 @@ class Settings:
             key_rate=key_rate,
             page_rate=(env.get("ABAILA_PAGE_RATE") or "30/minute").strip(),
             log_level=log_level,
+            redis_timeout_ms=_int(env, "ABAILA_REDIS_TIMEOUT_MS", 100, 1, 10_000),
             trusted_proxies=trusted,
             public_url=public_url,
             lookups=LookupConfig.from_env(env),

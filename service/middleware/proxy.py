@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["ProxyHeadersMiddleware", "parse_networks"]
+__all__ = ["ProxyHeadersMiddleware", "client_key", "parse_networks"]
 
 _Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -32,6 +32,25 @@ def parse_networks(items: Iterable[str]) -> tuple[_Network, ...]:
             except ValueError:
                 raise ValueError(f"{text!r} is not an IP address or network") from None
     return tuple(networks)
+
+
+def client_key(scope: Scope) -> str:
+    """Returns the counter identity of the client address: the IPv4 address, or the IPv6 /64 it is in.
+
+    One IPv6 subscriber usually holds a whole /64 (RFC 6177), so per-address counting would give it 2^64
+    budgets.
+    """
+    client = scope.get("client")
+    host = client[0] if client else "unknown"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return host
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
 
 
 class ProxyHeadersMiddleware:

@@ -18,7 +18,6 @@ address is the socket's, or the one service.middleware.proxy believed from a tru
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 
 from limits import RateLimitItem, parse
@@ -27,8 +26,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.counters import Decision, Limiter
 from service.errors import ConfigError, RateLimited
+from service.middleware.proxy import client_key
 
-__all__ = ["DEFAULT_KEY_RATE", "LIMITED_PATHS", "RateLimitMiddleware", "client_key", "parse_rate"]
+__all__ = ["DEFAULT_KEY_RATE", "LIMITED_PATHS", "RateLimitMiddleware", "parse_rate"]
 
 DEFAULT_KEY_RATE = "20/second"  # for a key made without --rate; ABAILA_KEY_RATE overrides
 LIMITED_PATHS = frozenset({"/v1/check", "/v1/check/batch", "/v4/threatMatches:find", "/v1/lookup/prefixes"})
@@ -43,25 +43,6 @@ def parse_rate(value: str, *, name: str) -> RateLimitItem | None:
         return parse(text)
     except ValueError:
         raise ConfigError(f"{name} must be a rate like 120/minute or 50/second, or none, not {value!r}") from None
-
-
-def client_key(scope: Scope) -> str:
-    """Returns the counter identity of the client address: the IPv4 address, or the IPv6 /64 it is in.
-
-    One IPv6 subscriber usually holds a whole /64 (RFC 6177), so per-address counting would give it 2^64
-    budgets.
-    """
-    client = scope.get("client")
-    host = client[0] if client else "unknown"
-    try:
-        ip = ipaddress.ip_address(host)
-    except ValueError:
-        return host
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            return str(ip.ipv4_mapped)
-        return str(ipaddress.IPv6Network((ip, 64), strict=False))
-    return str(ip)
 
 
 class RateLimitMiddleware:

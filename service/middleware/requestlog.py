@@ -1,7 +1,8 @@
 """Logs one JSON line per HTTP request: method, route path, status, duration, request id.
 
-Only the path is logged, never the query string or body: `/v1/check?url=...` carries a user's URL, and
-the extension's privacy path must leave no URL in logs. The request id comes from `X-Request-ID` when a
+Only the route template is logged (`/v1/reports/{report_id}`, or the raw path when no route matched), never
+the query string or body: `/v1/check?url=...` carries a user's URL, a report id is its reporter's secret,
+and the extension's privacy path must leave no URL in logs. The request id comes from `X-Request-ID` when a
 proxy set a sane one, else is made here, and is echoed back in the response.
 """
 
@@ -47,9 +48,10 @@ class RequestLogMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             state = scope.get("state") or {}
-            extra = {"http": {"method": scope["method"], "path": scope["path"]}, "status": status,
+            path = getattr(scope.get("route"), "path", None) or scope["path"]
+            extra = {"http": {"method": scope["method"], "path": path}, "status": status,
                      "duration_ms": round((time.perf_counter() - started) * 1000, 2)}
             if "verdict" in state:
                 extra["verdict"] = state["verdict"]
-            access(f"{scope['method']} {scope['path']} {status}", extra)
+            access(f"{scope['method']} {path} {status}", extra)
             request_id.reset(token)

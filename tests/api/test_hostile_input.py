@@ -87,3 +87,16 @@ def test_prefixes_refuse_big_bodies_before_reading_them(tmp_path: Path, lists_di
         chunk = b"%x\r\n%s\r\n" % (32 * 1024, b" " * 32 * 1024)
         answer = _exchange(port, chunked, chunk * 4)  # 128 KB sent, the body never ends
         assert answer.startswith(b"HTTP/1.1 413"), answer[:100]
+
+
+def test_a_dripping_body_is_cut_off(tmp_path: Path, lists_dir: Path):
+    # Issue 10: no body-read timeout, so 300 connections that never finish their body held workers for 40 s.
+    env = environ(tmp_path, lists_dir)
+    with serve(env) as base:
+        port = int(base.rsplit(":", 1)[1])
+        head = (b"POST /v1/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: 100\r\n\r\n")
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+            sock.sendall(head + b'{"url": ')
+            answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 408"), answer[:100]

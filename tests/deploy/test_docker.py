@@ -54,6 +54,8 @@ def test_compose_two_instances_on_postgres_and_redis():
         env = services[name]["environment"]
         assert env["ABAILA_DATABASE_URL"].startswith("postgresql+asyncpg://")
         assert env["ABAILA_REDIS_URL"].startswith("redis://redis:")
+        assert env["ABAILA_TRUSTED_PROXIES"] == "${ABAILA_TRUSTED_PROXIES:-}"  # empty unless the operator names one
+        assert "ABAILA_PUBLIC_URL" in env
         assert {"postgres", "redis"} <= set(services[name]["depends_on"])
     ports = [services[name]["ports"][0].split(":")[0] for name in apis]
     assert len(set(ports)) == len(ports)

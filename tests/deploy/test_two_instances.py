@@ -15,7 +15,7 @@ from tests._serve import create_key, environ, serve, wait_until
 def test_two_instances_share_limits_and_changes(tmp_path: Path, lists_dir: Path, postgres_url: str) -> None:
     database_url, redis_url = postgres_url, require_redis()
     env = environ(tmp_path, lists_dir, ABAILA_DATABASE_URL=database_url, ABAILA_REDIS_URL=redis_url,
-                  ABAILA_ANON_RATE="1000/minute")
+                  ABAILA_ANON_RATE="1000/minute", ABAILA_REDIS_TIMEOUT_MS="2000")  # sharing, not timing
     moderator = create_key(env, name="scale moderator", role="moderator")
     limited = create_key(env, name="scale bank", rate="3/minute")
     host = f"scale-{uuid.uuid4().hex[:10]}.kz"

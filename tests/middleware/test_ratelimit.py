@@ -186,8 +186,9 @@ def test_ipv6_clients_are_counted_per_64(client_factory):
 def test_limits_shared_through_redis(client_factory):
     redis_url = require_redis()
     address = (f"test-{uuid.uuid4().hex}", 4000)  # a fresh address: no counters from earlier runs
-    first = TestClient(client_factory(ABAILA_REDIS_URL=redis_url, ABAILA_ANON_RATE="3/minute").app, client=address)
-    second = TestClient(client_factory(ABAILA_REDIS_URL=redis_url, ABAILA_ANON_RATE="3/minute").app, client=address)
+    env = {"ABAILA_REDIS_URL": redis_url, "ABAILA_ANON_RATE": "3/minute", "ABAILA_REDIS_TIMEOUT_MS": "2000"}
+    first = TestClient(client_factory(**env).app, client=address)
+    second = TestClient(client_factory(**env).app, client=address)
     assert first.get(URL).status_code == 200
     assert second.get(URL).status_code == 200
     assert first.get(URL).status_code == 200
