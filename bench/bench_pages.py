@@ -22,10 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from service.brands import default_brands  # noqa: E402
 from service.platforms import place  # noqa: E402
 from service.scoring import Facts, score  # noqa: E402
 from service.urls import parse, registrable_domain  # noqa: E402
 from service.verdicts import Level, PageContext, Reason, Severity  # noqa: E402
+
+BRANDS = default_brands()
 
 WARN = {Level.BLOCKED, Level.DANGEROUS, Level.SUSPICIOUS, Level.UNVERIFIED}
 
@@ -48,7 +51,7 @@ def _level(row: dict) -> Level | None:
     context = PageContext(asks_for=tuple(row["asks_for"]), page=page)
     # An account page is checked as its identity (issue 12), not as the platform's host.
     url = parse(f"https://{row['meta']['host']}{row['meta'].get('path', '/')}")
-    facts = Facts(url=url, registrable_domain=registrable_domain(url.host), context=context,
+    facts = Facts(url=url, registrable_domain=registrable_domain(url.host), context=context, brands=BRANDS,
                   slow_reasons=() if row["meta"].get("path") else _slow(row["meta"].get("age_days", "")),
                   placement=place(url), offline=True)
     return score(facts).level

@@ -28,7 +28,6 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from service.errors import AbailaError
@@ -169,9 +168,9 @@ def parse_brands(text: str, path: Path = Path("<string>")) -> Brands:
     return Brands(tuple(brands))
 
 
-@lru_cache(maxsize=8)
 def load_brands(path: str | Path) -> Brands:
-    """Returns the brands in the file at path (read once per path; raises BrandsFileError if malformed)."""
+    """Returns the brands in the file at path (raises BrandsFileError if malformed). It reads the file each
+    time: the engine loads it once at start-up and hands the Brands to the checker."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")

@@ -21,14 +21,15 @@ from collections.abc import Callable
 from typing import Any
 
 from service import messages
-from service.brands import Brands
+from service.brands import Brands, default_brands
 from service.errors import InvalidURL
 from service.index import Hit, Index
 from service.lists import Category
-from service.lookups import SlowResult, SlowSignals, reasons_from
+from service.lookups import SlowResult, SlowSignals
 from service.platforms import place
 from service.redirects import Chain, ChainOutcome, RedirectFollower
 from service.scoring import Facts, score
+from service.signals.slow import slow_findings
 from service.urls import CanonicalURL, registrable_domain, validate_for_api
 from service.verdicts import ListHit, PageContext, Reason, Severity, Verdict
 
@@ -63,7 +64,7 @@ class Checker:
         self.index = index  # swapped in one assignment when lists are rebuilt
         self.slow = slow
         self.redirects = redirects  # follows known shorteners to judge where they lead; None = not followed
-        self.brands = brands
+        self.brands = brands if brands is not None else default_brands()  # read once, here
         self.deadline_ms = deadline_ms
         self.verdict_ttl = verdict_ttl
         self._clock = clock
@@ -139,7 +140,7 @@ class Checker:
             url=parsed, registrable_domain=domain, list_hits=list_hits, allow_hits=allow_hits, context=context,
             offline=offline, raw_url=url, brands=self.brands,
             slow=dict(slow.facts) if slow else {},
-            slow_reasons=(tuple(reasons_from(slow.facts)) if slow else ()) + extra,
+            slow_findings=tuple(slow_findings(slow.facts)) if slow else (), slow_reasons=extra,
             pending=slow.pending if slow else (),
             placement=placement,
         )

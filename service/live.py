@@ -42,8 +42,9 @@ class LiveUpdater:
     """Keeps one index in step with the store."""
 
     def __init__(self, store: Store, index: Callable[[], Index], *, redis_url: str | None = None,
-                 poll_seconds: float = POLL_SECONDS) -> None:
+                 poll_seconds: float = POLL_SECONDS, clock: Callable[[], dt.datetime] = utc_now) -> None:
         self.store = store
+        self._now = clock  # when entries expire (tests pass a fixed one)
         self._index = index  # a function: the checker may swap its index
         self.version = 0
         self.last_error: str | None = None
@@ -95,7 +96,7 @@ class LiveUpdater:
             for change in changes:
                 self._apply(index, change)
                 self.version = change.id
-            self._expire(index, utc_now())
+            self._expire(index, self._now())
             return self.version
 
     async def notify(self) -> None:
@@ -110,7 +111,7 @@ class LiveUpdater:
     def _apply(self, index: Index, change: Change) -> None:
         key = (change.expression, change.list)
         if change.op == Op.ADD:
-            if change.expires_at is not None and change.expires_at <= utc_now():
+            if change.expires_at is not None and change.expires_at <= self._now():
                 index.remove(change.expression, change.list)
                 return
             index.add(change.expression, ListInfo(change.list, change.category, _SOURCE))

@@ -5,7 +5,7 @@
     result.signals  -> {"domain_age_days": 12, "registered_on": "2026-11-04", "registration_source": "whois",
                         "registration": "registered", "dns": {"outcome": "resolves", ...}}
     result.pending  -> ()            (or ("domain_age",) when WHOIS was still talking at the deadline)
-    reasons_from(result.facts) -> [Reason("domain.young", Severity.MEDIUM, 25, {"days": 12, ...})]
+    slow_findings(result.facts) -> [Finding("domain.young", {"days": 12, ...})]   (service.signals.slow; pure)
 
 How one `collect` runs::
 
@@ -30,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -43,11 +43,8 @@ from service.signals.dns import DnsClient, DnsFacts, DnsOutcome, load_networks
 from service.signals.domain_age import DomainAge, Registration
 from service.signals.rdap import BUNDLED_BOOTSTRAP, RdapBootstrap, RdapClient
 from service.signals.whois import WhoisClient
-from service.verdicts import Reason, Severity
 
 __all__ = [
-    "RECENT_DAYS",
-    "YOUNG_DAYS",
     "DnsFacts",
     "DnsOutcome",
     "DomainAge",
@@ -55,7 +52,6 @@ __all__ = [
     "Registration",
     "SlowResult",
     "SlowSignals",
-    "reasons_from",
 ]
 
 log = logging.getLogger(__name__)
@@ -71,11 +67,6 @@ DNS_TTL_BOUNDS_S = (30, 3600)  # honour the zone's TTL, but no fewer than 30 s a
 DNS_NEGATIVE_TTL_S = 300  # NXDOMAIN / no address (RFC 2308 would use the SOA minimum; 5 min is typical)
 DNS_FAILURE_TTL_S = 60  # SERVFAIL / timeout
 
-YOUNG_DAYS = 30  # registered fewer days ago than this: domain.young
-RECENT_DAYS = 180  # fewer than this (and not young): domain.recent
-FAST_FLUX_MAX_TTL_S = 300  # fast-flux zones rotate addresses with TTLs of minutes ...
-FAST_FLUX_MIN_SUBNETS = 4  # ... across many unrelated networks (a CDN answers from one or two /24s)
-KZ_TLDS = ("kz", "xn--80ao21a")  # names under KazNIC's local-hosting rule (kz-context.md §3)
 
 
 # ---------------------------------------------------------------------------------------------- results
@@ -237,61 +228,3 @@ def _result_of(task: asyncio.Task[Any], name: str, domain: str, host: str) -> Do
     if name == "domain_age":
         return DomainAge(domain, Registration.FAILED, error="internal")
     return DnsFacts(host, DnsOutcome.SERVFAIL)
-
-
-# ---------------------------------------------------------------------------------------------- reasons
-
-def reasons_from(facts: Mapping[str, Any]) -> list[Reason]:
-    """Returns the reasons that slow-signal facts (SlowResult.facts) give for scoring; weights are suggestions
-    the scoring module may override. A missing fact (pending, or not looked up) gives no reason."""
-    reasons: list[Reason] = []
-    age: DomainAge | None = facts.get("domain_age")
-    if age is not None:
-        days = facts.get("domain_age_days")
-        evidence = {"domain": age.domain, "source": age.source}
-        if age.status is Registration.REGISTERED and days is not None and age.registered_on is not None:
-            dated = {**evidence, "days": days, "registered_on": age.registered_on.isoformat()}
-            if days < YOUNG_DAYS:
-                reasons.append(Reason("domain.young", Severity.MEDIUM, 25, dated))
-            elif days < RECENT_DAYS:
-                reasons.append(Reason("domain.recent", Severity.LOW, 10, dated))
-        elif age.status is Registration.UNREGISTERED:
-            reasons.append(Reason("domain.unregistered", Severity.HIGH, 40, evidence))
-        elif age.status is Registration.HIDDEN:
-            reasons.append(Reason("domain.registration_hidden", Severity.LOW, 5, evidence))
-        elif age.status is Registration.FAILED:
-            reasons.append(Reason("domain.lookup_failed", Severity.INFO, 5, {**evidence, "error": age.error}))
-    dns: DnsFacts | None = facts.get("dns")
-    if dns is not None:
-        reasons.extend(_dns_reasons(dns))
-    return reasons
-
-
-_DNS_FAILURES = {
-    DnsOutcome.NXDOMAIN: ("dns.nxdomain", Severity.HIGH, 35),
-    DnsOutcome.NO_ANSWER: ("dns.no_answer", Severity.MEDIUM, 15),
-    DnsOutcome.SERVFAIL: ("dns.servfail", Severity.LOW, 10),
-    DnsOutcome.TIMEOUT: ("dns.timeout", Severity.INFO, 5),
-}
-
-
-def _dns_reasons(dns: DnsFacts) -> list[Reason]:
-    if dns.outcome in _DNS_FAILURES:
-        code, severity, weight = _DNS_FAILURES[dns.outcome]
-        return [Reason(code, severity, weight, {"host": dns.host})]
-    reasons = []
-    if dns.non_public:
-        reasons.append(Reason("dns.private_address", Severity.HIGH, 30,
-                              {"host": dns.host, "address": dns.non_public[0], "addresses": list(dns.non_public)}))
-    if (dns.min_ttl is not None and dns.min_ttl <= FAST_FLUX_MAX_TTL_S
-            and dns.subnets_24 >= FAST_FLUX_MIN_SUBNETS):
-        reasons.append(Reason("dns.fast_flux", Severity.HIGH, 30,
-                              {"host": dns.host, "min_ttl": dns.min_ttl, "subnets": dns.subnets_24,
-                               "addresses": list(dns.addresses)}))
-    if dns.has_mx is False:
-        reasons.append(Reason("dns.no_mx", Severity.LOW, 5, {"host": dns.host}))
-    if dns.outside_kz and dns.host.rsplit(".", 1)[-1] in KZ_TLDS:
-        reasons.append(Reason("dns.kz_hosted_abroad", Severity.MEDIUM, 20,
-                              {"host": dns.host, "address": dns.outside_kz[0], "addresses": list(dns.outside_kz)}))
-    return reasons
-

@@ -1,10 +1,12 @@
 """Signals to a verdict: a pure function with explicit weights.
 
 Input is a `Facts` value (everything known about one URL); output is an `Assessment` (level, 0-100 risk
-score, one `Reason` per contributing signal). No I/O, no clock: the brands file is loaded once by
-`service.brands` and the lexical and look-alike signals are pure functions. Example::
+score, one `Reason` per contributing signal). No I/O, no clock: the protected brands come in the facts
+(loaded once by the engine), and the lexical, look-alike and slow signals (`service.signals.slow`) are pure
+functions that return findings — a code and its evidence. Only this module weighs: `WEIGHTS` is the one
+table of severities and weights. Example::
 
-    score(Facts(url=parse("http://kaspi-kz.top/pay"), registrable_domain="kaspi-kz.top",
+    score(Facts(url=parse("http://kaspi-kz.top/pay"), registrable_domain="kaspi-kz.top", brands=brands,
                 context=PageContext(payment_form=True, asks_for=("card",))))
     -> Assessment(Level.DANGEROUS, 90, (
          Reason("lookalike.brand_keyword", HIGH, 45, {"brand": "Kaspi.kz", "official": "kaspi.kz", "keyword": "kz"}),
@@ -29,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.brands import Brands, default_brands
+from service.brands import Brands
 from service.platforms import Placement, Where
 from service.signals.lexical import Finding, lexical_findings
 from service.signals.lookalike import account_name_findings, lookalike_findings
@@ -81,7 +83,7 @@ WEIGHTS: dict[str, tuple[Severity, int]] = {
     "lexical.many_labels": (_M, 25),  # 2% of phishing domains, no Tranco domain
     "lexical.long_label": (_L, 15),
     "lexical.random_label": (_L, 10),
-    # slow signals (service.lookups.reasons_from): registration and DNS
+    # slow signals (service.signals.slow.slow_findings): registration and DNS
     "domain.young": (_M, 25),  # alone -> unverified, never more
     "domain.recent": (_L, 5),  # 30-180 days: most honest shops are older, but many are not
     "domain.unregistered": (_H, 40),
@@ -134,8 +136,9 @@ _UNKNOWN_AGE = frozenset({"domain.lookup_failed", "domain.registration_hidden", 
 class Facts:
     """Everything known about one URL when it is scored.
 
-    The checker fills url, registrable_domain and the list hits; slow_reasons are the already-built reasons
-    from `service.lookups.reasons_from` (domain age, DNS), empty when offline or not yet known.
+    The checker fills url, registrable_domain and the list hits; slow_findings are what
+    `service.signals.slow.slow_findings` found in the domain-age and DNS facts (empty when offline or not yet
+    known); slow_reasons are reasons the checker itself adds (a short link's chain), re-weighed here.
     """
 
     url: CanonicalURL
@@ -145,10 +148,11 @@ class Facts:
     slow: dict[str, Any] = field(default_factory=dict)  # raw slow-lookup results by name (kept for signals)
     context: PageContext | None = None
     offline: bool = False
-    slow_reasons: tuple[Reason, ...] = ()  # domain.* / dns.* reasons; weights are re-read from WEIGHTS
+    slow_reasons: tuple[Reason, ...] = ()  # the checker's own reasons; weights are re-read from WEIGHTS
     raw_url: str = ""  # the URL as given: only it still shows userinfo and the port
     pending: tuple[str, ...] = ()  # slow signals that missed the deadline ("domain_age", "dns")
-    brands: Brands | None = None  # protected brands; None = service.brands.default_brands()
+    brands: Brands = Brands(())  # protected brands (the engine's); default: none
+    slow_findings: tuple[Finding, ...] = ()  # domain.* / dns.* findings, weighed from WEIGHTS
     placement: Placement | None = None  # where the URL sits on a platform (service.platforms.place), if it does
 
 
@@ -196,7 +200,7 @@ def score(facts: Facts) -> Assessment:
                 "kind": identity.kind, "key": identity.key}),))
         return Assessment(Level.TRUSTED, 0, (Reason("allowlist.official", Severity.INFO, 0,
                                                      {"list": hit.list, "expression": hit.expression}),))
-    brands = facts.brands if facts.brands is not None else default_brands()
+    brands = facts.brands
     host = facts.url.host
     official = None if on_platform else brands.official_brand(host)
     if official is not None:
@@ -213,6 +217,7 @@ def score(facts: Facts) -> Assessment:
     if any(r.code == "lookalike.homoglyph" for r in reasons):  # the same letters: one reason, not two
         lexical = [r for r in lexical if r.code != "lexical.mixed_script"]
     reasons += lexical
+    reasons += _from_findings(list(facts.slow_findings))
     reasons += [reason(r.code, r.evidence, r.weight) for r in facts.slow_reasons]
     if "domain_age" in facts.pending and not facts.offline:
         reasons.append(reason("domain.age_unknown", {}))

@@ -32,7 +32,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -252,6 +252,7 @@ class Entry:
     removed_at: dt.datetime | None
     removed_by: str | None
     removed_reason: str | None
+    live: bool  # in force when the store read it (by the store's clock): not removed, not expired
 
     def is_live(self, now: dt.datetime) -> bool:
         """Reports whether the entry is in force: not removed and not expired."""
@@ -262,7 +263,7 @@ class Entry:
                 "effect": self.effect, "reason": self.reason, "evidence_url": self.evidence_url,
                 "added_by": self.added_by, "added_at": _iso(self.added_at), "expires_at": _iso(self.expires_at),
                 "removed_at": _iso(self.removed_at), "removed_by": self.removed_by,
-                "removed_reason": self.removed_reason, "live": self.is_live(utc_now())}
+                "removed_reason": self.removed_reason, "live": self.live}
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,10 +380,12 @@ def _make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
-def _entry(row: sa.Row[Any]) -> Entry:
+def _entry(row: sa.Row[Any], now: dt.datetime) -> Entry:
     m = row._mapping
+    live = m["removed_at"] is None and (m["expires_at"] is None or m["expires_at"] > now)
     return Entry(m["id"], m["expression"], m["list_name"], m["category"], m["effect"], m["reason"], m["evidence_url"],
-                 m["added_by"], m["added_at"], m["expires_at"], m["removed_at"], m["removed_by"], m["removed_reason"])
+                 m["added_by"], m["added_at"], m["expires_at"], m["removed_at"], m["removed_by"], m["removed_reason"],
+                 live)
 
 
 def _report(row: sa.Row[Any]) -> Report:
@@ -402,14 +405,15 @@ _ENTRY_COLUMNS = (entries, lists.c.name.label("list_name"), lists.c.category)
 class Store:
     """Async access to the store. Every write method is one transaction, audited inside it."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], dt.datetime] = utc_now) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        self._now = clock  # every time the store writes or compares (tests pass a fixed one)
 
     @classmethod
-    async def open(cls, url: str, *, migrate: bool = True) -> Store:
+    async def open(cls, url: str, *, migrate: bool = True, clock: Callable[[], dt.datetime] = utc_now) -> Store:
         """Returns a store on the database at url, migrated to the latest schema unless migrate is False."""
-        store = cls(_make_engine(url))
+        store = cls(_make_engine(url), clock=clock)
         if migrate:
             from service.migrations import upgrade
 
@@ -455,14 +459,14 @@ class Store:
 
     async def live_entries(self) -> tuple[int, list[Entry]]:
         """Returns (version, every entry in force) read in one transaction: what to lay over the bundled lists."""
-        now = utc_now()
+        now = self._now()
         query = (sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id)
                  .where(entries.c.removed_at.is_(None))
                  .where(sa.or_(entries.c.expires_at.is_(None), entries.c.expires_at > now)))
         async with self._read() as conn:
             version = (await conn.execute(sa.select(sa.func.coalesce(sa.func.max(changes.c.id), 0)))).scalar_one()
             rows = (await conn.execute(query)).all()
-        return int(version), [_entry(r) for r in rows]
+        return int(version), [_entry(r, self._now()) for r in rows]
 
     # -- entries ---------------------------------------------------------------------------------------
 
@@ -473,14 +477,14 @@ class Store:
                 raise Conflict(f"list {name!r} has category {row.category!r}, not {category!r}", field="category")
             return row.id, row.category
         category = category or (Category.ALLOWLIST if name == DEFAULT_ALLOWLIST else Category.PHISHING)
-        result = await conn.execute(lists.insert().values(name=name, category=category, created_at=utc_now(),
+        result = await conn.execute(lists.insert().values(name=name, category=category, created_at=self._now(),
                                                           created_by=actor))
         return int(result.inserted_primary_key[0]), category
 
     async def _live_row(self, conn: AsyncConnection, expression: str, list_id: int) -> Entry | None:
         row = (await conn.execute(sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id).where(
             entries.c.expression == expression, entries.c.list_id == list_id, entries.c.removed_at.is_(None)))).first()
-        return None if row is None else _entry(row)
+        return None if row is None else _entry(row, self._now())
 
     async def _end(self, conn: AsyncConnection, entry_id: int, actor: str, reason: str, now: dt.datetime) -> None:
         await conn.execute(entries.update().where(entries.c.id == entry_id).values(
@@ -488,14 +492,14 @@ class Store:
 
     async def _audit(self, conn: AsyncConnection, actor: str, action: str, target: str, reason: str,
                      **detail: Any) -> None:
-        await conn.execute(audit.insert().values(at=utc_now(), actor=actor, action=action, target=target,
+        await conn.execute(audit.insert().values(at=self._now(), actor=actor, action=action, target=target,
                                                  reason=reason, detail=json.dumps(detail, ensure_ascii=False,
                                                                                   default=str)))
 
     async def _add(self, conn: AsyncConnection, expression: str, *, list_name: str, category: str | None,
                    reason: str, actor: str, evidence_url: str | None, expires_at: dt.datetime | None,
                    action: str = "entry.add", force: bool = False) -> tuple[Entry, bool]:
-        now = utc_now()
+        now = self._now()
         list_id, category = await self._list_id(conn, list_name, category, actor)
         problem = guard_problem(expression, allowlist=category == Category.ALLOWLIST)
         if problem and not force:
@@ -531,12 +535,12 @@ class Store:
 
     async def _remove(self, conn: AsyncConnection, expression: str, *, lists_hint: Iterable[tuple[str, str]],
                       list_name: str | None, reason: str, actor: str, action: str = "entry.remove") -> list[Entry]:
-        now = utc_now()
+        now = self._now()
         rows = (await conn.execute(sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id).where(
             entries.c.expression == expression, entries.c.removed_at.is_(None)))).all()
         targets: dict[str, str | None] = {name: category for name, category in lists_hint}
         for row in rows:
-            entry = _entry(row)
+            entry = _entry(row, self._now())
             if entry.effect == Effect.BLOCK:
                 targets[entry.list] = entry.category
         if list_name is not None:
@@ -587,7 +591,7 @@ class Store:
             row = (await conn.execute(query)).first()
         if row is None:
             raise NotFound(f"no entry with id {entry_id}")
-        return _entry(row)
+        return _entry(row, self._now())
 
     async def search_entries(self, q: str = "", *, list_name: str | None = None, category: str | None = None,
                              include_removed: bool = False, limit: int = 100, offset: int = 0) -> list[Entry]:
@@ -604,7 +608,7 @@ class Store:
             query = query.where(entries.c.removed_at.is_(None), entries.c.effect == Effect.BLOCK)
         query = query.order_by(entries.c.id.desc()).limit(limit).offset(offset)
         async with self._read() as conn:
-            return [_entry(r) for r in (await conn.execute(query)).all()]
+            return [_entry(r, self._now()) for r in (await conn.execute(query)).all()]
 
     async def import_entries(self, expressions: Sequence[str], *, list_name: str, category: str | None,
                              reason: str, actor: str, dry_run: bool = False,
@@ -616,7 +620,7 @@ class Store:
         """
         unique = list(dict.fromkeys(expressions))
         async with self.write() as conn:
-            now = utc_now()
+            now = self._now()
             row = (await conn.execute(sa.select(lists.c.id, lists.c.category).where(lists.c.name == list_name))).first()
             if row is not None and category is not None and row.category != category:
                 raise Conflict(f"list {list_name!r} has category {row.category!r}, not {category!r}", field="category")
@@ -699,7 +703,7 @@ class Store:
             await conn.execute(reports.insert().values(
                 id=report_id, group_id=group or report_id, url=url, expression=expression, kind=kind,
                 comment=comment, client=hashlib.sha256(client.encode()).hexdigest()[:32], status=ReportStatus.OPEN,
-                created_at=utc_now()))
+                created_at=self._now()))
             row = (await conn.execute(sa.select(reports).where(reports.c.id == report_id))).one()
         return _report(row)
 
@@ -744,7 +748,7 @@ class Store:
                 reports.c.group_id == first.group_id, reports.c.status == ReportStatus.OPEN))).all()]
             if not open_rows:
                 raise Conflict(f"report {report_id!r} was already decided ({first.status})")
-            now = utc_now()
+            now = self._now()
             status = ReportStatus.ACCEPTED if decision == Decision.ACCEPT else ReportStatus.REJECTED
             await conn.execute(reports.update().where(reports.c.group_id == first.group_id,
                                                       reports.c.status == ReportStatus.OPEN).values(
@@ -778,7 +782,8 @@ class Store:
         token = f"abk_{secrets.token_urlsafe(32)}"
         async with self.write() as conn:
             result = await conn.execute(api_keys.insert().values(
-                name=name, role=role, token_hash=hash_token(token), rate=rate, created_at=utc_now(), created_by=actor))
+                name=name, role=role, token_hash=hash_token(token), rate=rate, created_at=self._now(),
+                created_by=actor))
             key_id = int(result.inserted_primary_key[0])
             await self._audit(conn, actor, "key.create", f"key:{key_id}", "", name=name, role=role, rate=rate)
             row = (await conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id))).one()
@@ -797,7 +802,7 @@ class Store:
             if row is None:
                 raise NotFound(f"no API key with id {key_id}")
             if row.revoked_at is None:
-                await conn.execute(api_keys.update().where(api_keys.c.id == key_id).values(revoked_at=utc_now()))
+                await conn.execute(api_keys.update().where(api_keys.c.id == key_id).values(revoked_at=self._now()))
                 await self._audit(conn, actor, "key.revoke", f"key:{key_id}", reason, name=row.name, role=row.role)
             row = (await conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id))).one()
         return _key(row)

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from service.errors import ConfigError
-from service.lookups import LookupConfig, SlowSignals, reasons_from
+from service.lookups import LookupConfig, SlowSignals
 from service.signals import is_public_domain
-from service.signals.dns import DnsFacts, DnsOutcome
-from service.signals.domain_age import DomainAge, Registration
+from service.signals.slow import slow_findings
 from tests._env import require_redis
 from tests.peers.dns_server import DnsPeer
 from tests.peers.fixtures import WHOIS
@@ -63,7 +62,7 @@ async def test_collect_young_domain_over_rdap(make_signals: Callable[..., Any]) 
     assert result.signals["registered_on"] == "2021-03-16"
     assert result.signals["registration_source"] == "rdap"
     assert result.signals["dns"]["outcome"] == "resolves"
-    codes = {r.code: r for r in reasons_from(result.facts)}
+    codes = {r.code: r for r in slow_findings(result.facts)}
     assert codes["domain.young"].evidence["days"] == 12
     assert codes["domain.young"].evidence["registered_on"] == "2021-03-16"
 
@@ -76,7 +75,7 @@ async def test_collect_kz_over_whois(make_signals: Callable[..., Any], kz_whois:
     missing = await signals.collect("likexian-have-no-money-to-register.kz", "likexian-have-no-money-to-register.kz",
                                     deadline_s=2)
     assert missing.signals["registration"] == "unregistered"
-    codes = [r.code for r in reasons_from(missing.facts)]
+    codes = [r.code for r in slow_findings(missing.facts)]
     assert "domain.unregistered" in codes and "dns.nxdomain" in codes
     assert rdap_peer.total == 0  # .kz is not in the bootstrap: never asked over RDAP
 
@@ -119,7 +118,7 @@ async def test_dripping_whois_never_holds_a_check_past_its_deadline(make_signals
         await asyncio.sleep(0.4)  # the WHOIS lookup's own total deadline (0.5 s) ends it
         after = await signals.collect("google.kz", "google.kz", deadline_s=0.3)
         assert after.pending == () and after.facts["domain_age"].error == "timeout"
-        assert "domain.lookup_failed" in [r.code for r in reasons_from(after.facts)]
+        assert "domain.lookup_failed" in [r.code for r in slow_findings(after.facts)]
     finally:
         await drip.close()
 
@@ -209,31 +208,3 @@ def test_from_env_names_the_bad_variable(variable: str, value: str) -> None:
 ])
 def test_is_public_domain(name: str, expected: bool) -> None:
     assert is_public_domain(name) is expected
-
-
-def _age(status: Registration, on: date | None = None, error: str = "") -> DomainAge:
-    return DomainAge("shop.kz", status, on, "whois", "whois.nic.kz", error)
-
-
-@pytest.mark.parametrize(("facts", "codes"), [
-    ({"domain_age": _age(Registration.REGISTERED, date(2026, 11, 4)), "domain_age_days": 12}, ["domain.young"]),
-    ({"domain_age": _age(Registration.REGISTERED, date(2026, 6, 1)), "domain_age_days": 100}, ["domain.recent"]),
-    ({"domain_age": _age(Registration.REGISTERED, date(2000, 1, 1)), "domain_age_days": 9000}, []),
-    ({"domain_age": _age(Registration.UNREGISTERED)}, ["domain.unregistered"]),
-    ({"domain_age": _age(Registration.HIDDEN)}, ["domain.registration_hidden"]),
-    ({"domain_age": _age(Registration.FAILED, error="timeout")}, ["domain.lookup_failed"]),
-    ({"dns": DnsFacts("x.kz", DnsOutcome.NXDOMAIN)}, ["dns.nxdomain"]),
-    ({"dns": DnsFacts("x.kz", DnsOutcome.NO_ANSWER)}, ["dns.no_answer"]),
-    ({"dns": DnsFacts("x.kz", DnsOutcome.SERVFAIL)}, ["dns.servfail"]),
-    ({"dns": DnsFacts("x.kz", DnsOutcome.TIMEOUT)}, ["dns.timeout"]),
-    ({"dns": DnsFacts("x.com", DnsOutcome.RESOLVES, ("10.0.0.1",), ("10.0.0.1",), 300, 1, True, True)},
-     ["dns.private_address"]),
-    ({"dns": DnsFacts("x.com", DnsOutcome.RESOLVES, ("1.1.1.1",) * 5, (), 60, 5, True, True)}, ["dns.fast_flux"]),
-    ({"dns": DnsFacts("x.com", DnsOutcome.RESOLVES, ("1.1.1.1",), (), 300, 1, False, True)}, ["dns.no_mx"]),
-    ({"dns": DnsFacts("x.kz", DnsOutcome.RESOLVES, ("8.8.8.8",), (), 300, 1, True, True, ("8.8.8.8",))},
-     ["dns.kz_hosted_abroad"]),
-    ({"dns": DnsFacts("x.kz", DnsOutcome.RESOLVES, ("8.8.8.8",), (), 300, 1, True, True, None)}, []),
-    ({}, []),
-])
-def test_reasons_from(facts: dict[str, Any], codes: list[str]) -> None:
-    assert [r.code for r in reasons_from(facts)] == codes

@@ -144,3 +144,17 @@ async def test_migrations_run_once(database_url: str) -> None:
     _, live = await second.live_entries()
     assert [e.expression for e in live] == ["keep.kz/"]
     await second.close()
+
+
+async def test_entries_expire_by_the_injected_clock(database_url: str) -> None:
+    now = [dt.datetime(2026, 6, 1, 12, 0, tzinfo=dt.UTC)]
+    store = await Store.open(database_url, clock=lambda: now[0])
+    try:
+        entry, _ = await store.add_entry("brief.kz/", reason="r", actor="a",
+                                         expires_at=now[0] + dt.timedelta(hours=1))
+        assert entry.live and entry.to_json()["live"] is True
+        now[0] += dt.timedelta(hours=2)  # no sleeping: the store's clock moves
+        assert (await store.get_entry(entry.id)).to_json()["live"] is False
+        assert [e.expression for e in (await store.live_entries())[1]] == []
+    finally:
+        await store.close()

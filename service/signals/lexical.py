@@ -112,7 +112,8 @@ def suspicious_tlds() -> dict[str, str]:
         if not fields:
             continue
         tier = fields[1] if len(fields) > 1 else "cheap"
-        assert tier in ("free", "cheap"), f"{_TLD_TABLE}:{number}: unknown tier {tier!r}"
+        if tier not in ("free", "cheap"):  # bad data, not a programmer error: say where
+            raise ValueError(f"{_TLD_TABLE}:{number}: unknown tier {tier!r} (expected free or cheap)")
         table[fields[0].lower()] = tier
     return table
 
