@@ -27,6 +27,7 @@ from starlette.routing import Route
 
 from service import messages
 from service.api.admin import index_lists
+from service.api.reports import report_paging
 from service.auth import Principal, principal_for_token
 from service.errors import AbailaError, Forbidden, InvalidURL
 from service.lists import Category
@@ -85,7 +86,11 @@ async def _render(request: Request, *, message: str = "", error: str = "", statu
                                "target": params.get("target", "").strip(), "action": params.get("action", "").strip()}
     if principal is not None:
         store = request.app.state.store
-        context.update(csrf=_csrf(token), groups=await store.report_groups(status=ReportStatus.OPEN),
+        page, per_page, sort = report_paging(params, prefix="r")
+        groups, total = await store.report_page(status=ReportStatus.OPEN, sort=sort, offset=(page - 1) * per_page,
+                                                limit=per_page)
+        context.update(rpage=page, rsort=sort, rnext=page + 1 if page * per_page < total else None, rtotal=total)
+        context.update(csrf=_csrf(token), groups=groups,
                        entries=await store.search_entries(context["q"].strip().lower(), limit=50),
                        allowlist=await store.search_entries(context["aq"].strip().lower(), category=Category.ALLOWLIST,
                                                             limit=50),

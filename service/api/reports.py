@@ -79,7 +79,10 @@ async def file_report(request: Request, *, url: object, kind: str, comment: str 
         blocking = [h.expression for h in hits if h.list.category != Category.ALLOWLIST]
         expression = min(blocking, key=len) if blocking else parsed.host + "/"
     assert isinstance(url, str)
-    return await request.app.state.store.create_report(url=url.strip(), expression=expression, kind=kind,
+    # The query string and fragment often carry the victim's own data (tokens, order ids, emails); the
+    # expression above already says what is reported.
+    stored = url.strip().split("#", 1)[0].split("?", 1)[0]
+    return await request.app.state.store.create_report(url=stored, expression=expression, kind=kind,
                                                        comment=comment, client=client)
 
 
@@ -104,8 +107,33 @@ async def queue(request: Request) -> JSONResponse:
     status = request.query_params.get("status", "open")
     if status not in (*ReportStatus, "all"):
         raise InvalidField(f"status must be open, accepted, rejected or all, not {status!r}", field="status")
-    groups = await request.app.state.store.report_groups(status=None if status == "all" else status)
-    return JSONResponse({"groups": [g.to_json() for g in groups]})
+    page, per_page, sort = report_paging(request.query_params)
+    groups, total = await request.app.state.store.report_page(status=None if status == "all" else status, sort=sort,
+                                                              offset=(page - 1) * per_page, limit=per_page)
+    return JSONResponse({"groups": [g.to_json() for g in groups], "page": page, "per_page": per_page, "sort": sort,
+                         "total": total, "next_page": page + 1 if page * per_page < total else None})
+
+
+REPORT_SORTS = ("count", "newest", "reporters")
+MAX_PER_PAGE = 100  # report groups per page
+
+
+def report_paging(params: Any, *, prefix: str = "") -> tuple[int, int, str]:
+    """Returns (page from 1, groups per page, sort) from query parameters; raises InvalidField naming the one."""
+    def number(name: str, default: int, high: int) -> int:
+        raw = params.get(prefix + name)
+        if raw in (None, ""):
+            return default
+        if not str(raw).isdigit() or not 1 <= int(raw) <= high:
+            raise InvalidField(f"{prefix + name} must be a whole number from 1 to {high}, not {raw!r}",
+                               field=prefix + name)
+        return int(raw)
+
+    sort = params.get(prefix + "sort") or "count"
+    if sort not in REPORT_SORTS:
+        raise InvalidField(f"{prefix}sort must be one of {', '.join(REPORT_SORTS)}, not {sort!r}",
+                           field=prefix + "sort")
+    return number("page", 1, 100_000), number("per_page", 50, MAX_PER_PAGE), sort
 
 
 async def decide(request: Request) -> JSONResponse:
@@ -151,8 +179,12 @@ openapi_paths: dict[str, Any] = {
     "/v1/admin/reports": {"get": {
         "summary": "The reports queue, grouped by site and kind (moderator)", "security": [{"bearer": []}],
         "parameters": [{"name": "status", "in": "query", "schema": {
-            "type": "string", "enum": [*ReportStatus, "all"]}}],
-        "responses": {"200": {"description": "{groups: [{id, entry, kind, status, count, reports}]}"},
+            "type": "string", "enum": [*ReportStatus, "all"]}},
+            {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(REPORT_SORTS)}},
+            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100_000}},
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}],
+        "responses": {"200": {"description": "{groups: [{id, entry, kind, status, count, reporters, by_reporter, "
+                                             "reports (the newest 20)}], page, per_page, sort, total, next_page}"},
                       "401": _ERR, "403": _ERR}}},
     "/v1/admin/reports/{report_id}/decision": {"post": {
         "summary": "Decide a report's group: accept (report → entry added; appeal → entry removed) or reject",

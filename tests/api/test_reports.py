@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+
+import pytest
 from starlette.testclient import TestClient
 
 from service.api import reports as reports_api
+from service.app import create_app
+from service.settings import Settings
 from tests._serve import auth
 
 Moderation = tuple[TestClient, dict[str, str], str]
@@ -95,3 +100,53 @@ def test_reports_are_rate_limited_per_client(moderation: Moderation) -> None:
              for i in range(reports_api.REPORTS_PER_WINDOW + 2)]
     assert codes[:reports_api.REPORTS_PER_WINDOW] == [201] * reports_api.REPORTS_PER_WINDOW
     assert codes[-1] == 429
+
+
+@pytest.fixture
+def behind_proxy(settings_factory: Callable[..., Settings], moderation: Moderation) -> Iterator[TestClient]:
+    """The moderation app's store, reached through a trusted proxy (10.0.0.1) that names each client."""
+    _, _, database_url = moderation
+    settings = settings_factory(ABAILA_DATABASE_URL=database_url, ABAILA_TRUSTED_PROXIES="10.0.0.1")
+    with TestClient(create_app(settings), client=("10.0.0.1", 4000)) as proxy:
+        yield proxy
+
+
+def _report_from(proxy: TestClient, address: str, url: str) -> int:
+    response = proxy.post("/v1/reports", json={"url": url, "kind": "scam"}, headers={"X-Forwarded-For": address})
+    return response.status_code
+
+
+def test_a_flood_cannot_hide_a_genuine_report(moderation: Moderation, behind_proxy: TestClient) -> None:
+    # Issue 10: 200 reports from rotating addresses pushed a genuine one out of a 100-group, unpaged queue.
+    client, tokens, _ = moderation
+    for i in range(200):
+        assert _report_from(behind_proxy, f"198.51.{i // 250}.{i % 250 + 1}", f"http://flood{i}.example/") == 201
+    assert _report_from(behind_proxy, "203.0.113.7", "http://real-scam.kz/pay?card=4400&cvv=1#x") == 201
+    moderator = auth(tokens["moderator"])
+    newest = client.get("/v1/admin/reports", params={"sort": "newest", "per_page": 10}, headers=moderator).json()
+    assert newest["total"] == 201 and newest["next_page"] == 2 and len(newest["groups"]) == 10
+    assert newest["groups"][0]["entry"] == "real-scam.kz/"
+    assert newest["groups"][0]["reports"][-1]["url"] == "http://real-scam.kz/pay"  # no query string kept
+    pages, page = [], 1
+    while page:
+        body = client.get("/v1/admin/reports", params={"page": page, "per_page": 100}, headers=moderator).json()
+        pages.append([g["entry"] for g in body["groups"]])
+        page = body["next_page"]
+    assert [len(p) for p in pages] == [100, 100, 1] and "real-scam.kz/" in sum(pages, [])
+    assert client.get("/v1/admin/reports", params={"per_page": 0}, headers=moderator).status_code == 400
+    assert client.get("/v1/admin/reports", params={"sort": "x"}, headers=moderator).json()["error"]["field"] == "sort"
+
+
+def test_reporters_are_counted_so_one_address_does_not_outrank_many(moderation: Moderation,
+                                                                    behind_proxy: TestClient) -> None:
+    client, tokens, _ = moderation
+    for _ in range(8):
+        _report_from(behind_proxy, "198.51.100.9", "http://honest-rival.kz/")
+    for i in range(3):
+        _report_from(behind_proxy, f"203.0.113.{i + 1}", "http://many-victims.kz/")
+    moderator = auth(tokens["moderator"])
+    by_count = client.get("/v1/admin/reports", headers=moderator).json()["groups"]
+    assert [(g["entry"], g["count"], g["reporters"], g["by_reporter"]) for g in by_count] == [
+        ("honest-rival.kz/", 8, 1, [8]), ("many-victims.kz/", 3, 3, [1, 1, 1])]
+    by_reporters = client.get("/v1/admin/reports", params={"sort": "reporters"}, headers=moderator).json()["groups"]
+    assert by_reporters[0]["entry"] == "many-victims.kz/"
