@@ -121,11 +121,9 @@ class ServiceClient:
             return None
         if response.status_code != 200:
             return None
-        for line in response.text.splitlines():
-            full, _, count = line.strip().partition(":")
-            if full.lower() == digest:
-                return (int(count) if count.strip().isdigit() else 1) > 0
-        return False
+        # Lines are `<64 hex>:<reports>`, padded with decoys; only a listed indicator's own hash is ever in it,
+        # so finding ours means it is listed (its count may still be 0 reports).
+        return any(line.strip().partition(":")[0].lower() == digest for line in response.text.splitlines())
 
     async def judge(self, text: str, extra_links: Iterable[str], lang: str) -> Judged:
         """Returns the verdicts of every link and number in text plus extra_links (hidden links, buttons)."""

@@ -196,3 +196,25 @@ async def test_checker_judges_the_destination_and_shows_the_chain(peers: Any, tm
         assert "redirects" not in offline["signals"]  # offline checks never go out
     finally:
         await engine.close()
+
+
+async def test_check_page_shows_the_chain(peers: Any, tmp_path: Path) -> None:
+    import httpx
+
+    from service.app import create_app
+
+    dns, redirector = peers
+    port = dns._transport.get_extra_info("sockname")[1]  # type: ignore[union-attr]
+    settings = Settings.from_env({
+        "ABAILA_LISTS_DIR": str(write_lists(tmp_path / "lists")), "ABAILA_VAR_DIR": str(tmp_path / "var"),
+        "ABAILA_CHECK_DEADLINE_MS": "300", **offline_upstreams(tmp_path),
+        "ABAILA_DNS_SERVERS": f"127.0.0.1:{port}", "ABAILA_REDIRECT_ALLOW_NETWORKS": "127.0.0.1/32"})
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+            page = await client.post("/", data={"text": f"Срочно: {_url(peers, '/one')} !", "lang": "ru"})
+    assert page.status_code == 200 and 'data-level="blocked"' in page.text
+    assert "Ссылка ведёт сюда" in page.text
+    assert f"http://clck.ru:{redirector.port}/two" in page.text
+    assert f"http://kaspi-kz.top:{redirector.port}/unblock" in page.text

@@ -96,26 +96,29 @@ async def _judge_link(request: Request, link: str, lang: str) -> LinkResult:
     return LinkResult(link, verdict)
 
 
-async def _judge_number(request: Request, indicator: str) -> NumberResult:
-    kind = indicator.split(":", 1)[0]
-    # Hook for the indicator store (issue 14): `await store.indicator_facts(canonical)` → IndicatorFacts.
+async def _judge_numbers(request: Request, found: tuple[str, ...]) -> list[NumberResult]:
+    """Returns each canonical indicator with whether it is listed or reported, in one store query (issue 14:
+    `store.indicator_facts([canonical, …]) -> {canonical: IndicatorFacts}`); unknown when the store has none."""
     lookup = getattr(request.app.state.store, "indicator_facts", None)
-    if lookup is None:
-        return NumberResult(indicator, kind, None)
-    facts = await lookup(indicator)
-    if facts is None:
-        return NumberResult(indicator, kind, False)
-    reports = int(getattr(facts, "reports", 0))
-    return NumberResult(indicator, kind, bool(getattr(facts, "listed", False)) or reports > 0, reports)
+    if lookup is None or not found:
+        return [NumberResult(value, value.split(":", 1)[0], None) for value in found]
+    facts = await lookup(list(found))
+    results = []
+    for value in found:
+        fact = facts.get(value)
+        reports = int(getattr(fact, "reports", 0) or 0)
+        reported = fact is not None and (bool(getattr(fact, "listed", False)) or reports > 0)
+        results.append(NumberResult(value, value.split(":", 1)[0], reported, reports))
+    return results
 
 
 async def _judge(request: Request, text: str, lang: str) -> tuple[list[LinkResult], list[NumberResult]]:
     found = extract(text)
     links = await asyncio.gather(*(_judge_link(request, link, lang) for link in found.links))
-    numbers = await asyncio.gather(*(_judge_number(request, value) for value in found.indicators))
+    numbers = await _judge_numbers(request, found.indicators)
     request.state.verdict = min((r.verdict.verdict.value for r in links if r.verdict),
                                 key=lambda level: list(_LEVEL_TONE).index(level), default="none")
-    return list(links), list(numbers)
+    return list(links), numbers
 
 
 def _shared_text(request: Request) -> str:
