@@ -9,8 +9,13 @@
         warning / popup / options pages ──one message switch on `what`──► here
 
     The only state kept between events lives in storage: the settings
-    (storage.local), the prefix cache, "continue once" passes and each tab's
-    recent safe pages (storage.session).
+    (storage.local), the prefix cache, "continue once" passes, each tab's
+    recent safe pages and each tab's last level (storage.session).
+
+    One verdict everywhere: the last level shown for a tab's site (by the
+    warning page, the in-page box or the popup) is kept per tab, and the
+    badge, popup and box all read it; lib/verdicts.js maps it to one word and
+    one colour, lib/warning.js composes the one message.
 
 */
 
@@ -20,7 +25,8 @@ import { lookupURL, Outcome, PrefixCache } from './lib/lookup.js';
 import { TTLCache } from './lib/ttlcache.js';
 import { normalizeSettings, isAllowed } from './lib/settings.js';
 import { createI18n, resolveLanguage } from './lib/i18n.js';
-import { Level, adviceKeys, badgeFor, isKnownLevel, shouldHoldSubmit, shouldWarnOnPayment } from './lib/verdicts.js';
+import { Level, badgeFor, isDangerous, isKnownLevel, parseTones, shouldHoldSubmit, shouldWarnOnPayment } from './lib/verdicts.js';
+import { composeWarning } from './lib/warning.js';
 import { parse } from './lib/urls.js';
 import { downloadKind, shouldStopDownload } from './lib/downloads.js';
 import { identify, PHONE_PREFIX } from './lib/platforms.js';
@@ -34,28 +40,35 @@ const state = {
     lang: 'en',
     i18n: createI18n({}),
     messages: {},
+    tones: parseTones(''),  // levels.css, for the badge
+    boxCSS: '',             // levels.css + content/box.css, for the in-page box's shadow root
     prefixCache: new PrefixCache(),
     verdicts: new TTLCache({ maxEntries: 500 }),    // `${host}|${lang}|${asks}` → Verdict JSON
     onceAllowed: {},    // tabId → [host]: "Continue once" passes, for this tab only
     safePages: {},      // tabId → [{url, host}], newest last
+    tabLevels: {},      // tabId → {host, level, listed}: the level last shown for the tab's site
 };
 
 /******************************************************************************/
-// Start-up: read the settings, strings and caches.
+// Start-up: read the settings, strings, colours and caches.
 
 async function initialize() {
     const stored = await ext.localRead([ 'serviceURL', 'apiKey', 'language', 'allowedSites' ]);
     state.settings = normalizeSettings(stored);
     state.client = createClient({ serviceURL: state.settings.serviceURL, apiKey: state.settings.apiKey });
-    state.lang = resolveLanguage(state.settings.language, ext.uiLanguage());
-    const [ messages, english ] = await Promise.all([
+    state.lang = resolveLanguage(state.settings.language, ext.preferredLanguages());
+    const [ messages, english, levelsCSS, boxCSS ] = await Promise.all([
         ext.readExtensionJSON(`_locales/${state.lang}/messages.json`),
         ext.readExtensionJSON('_locales/en/messages.json'),
+        ext.readExtensionText('levels.css').catch(() => ''),
+        ext.readExtensionText('content/box.css').catch(() => ''),
     ]);
     state.messages = messages;
     state.i18n = createI18n(messages, english);
+    state.tones = parseTones(levelsCSS);
+    state.boxCSS = `${levelsCSS}\n${boxCSS}`;
     state.verdicts.clear();
-    const session = await ext.sessionRead([ 'prefixCache', 'onceAllowed', 'safePages', 'serviceURLOfCache' ]);
+    const session = await ext.sessionRead([ 'prefixCache', 'onceAllowed', 'safePages', 'tabLevels', 'serviceURLOfCache' ]);
     // A cache answered by another service says nothing about this one.
     if ( session.serviceURLOfCache === state.settings.serviceURL ) {
         state.prefixCache = new PrefixCache({ entries: session.prefixCache ?? {} });
@@ -64,6 +77,7 @@ async function initialize() {
     }
     state.onceAllowed = session.onceAllowed ?? {};
     state.safePages = session.safePages ?? {};
+    state.tabLevels = session.tabLevels ?? {};
 }
 
 let ready = initialize();
@@ -77,7 +91,7 @@ function saveCacheSoon() {
 }
 
 function saveSession() {
-    return ext.sessionWrite({ onceAllowed: state.onceAllowed, safePages: state.safePages });
+    return ext.sessionWrite({ onceAllowed: state.onceAllowed, safePages: state.safePages, tabLevels: state.tabLevels });
 }
 
 /******************************************************************************/
@@ -85,11 +99,11 @@ function saveSession() {
 
 /**
  * siteOf returns what a page is judged as: its host, or the account, listing
- * or page it shows on a platform (issue 12). `key` is what the user allows
- * and what is reported; `checkURL` is all the service may see: the scheme
- * and hostname, or the identity's public address (never the page's own path
- * or query), or null for a phone number, which never leaves the browser
- * except in a report the user sends.
+ * or page it shows on a platform (issue 12). `key` is what the user allows,
+ * what is reported and what the tab's level is kept for; `checkURL` is all
+ * the service may see: the scheme and hostname, or the identity's public
+ * address (never the page's own path or query), or null for a phone number,
+ * which never leaves the browser except in a report the user sends.
  */
 function siteOf(url) {
     try {
@@ -118,23 +132,50 @@ function isServiceHost(host) {
     return service !== null && service.host === host;
 }
 
-// key: a host, or an identity key (then only that identity is allowed, never its whole platform).
-function isAllowedHere(tabId, key) {
-    return isAllowed(key, state.settings.allowedSites) || (state.onceAllowed[tabId] ?? []).includes(key);
+/**
+ * overrideOf returns how the user overrode warnings for key (a host, or an identity key: then that
+ * identity only, never its whole platform) in this tab: 'always', 'once' or null.
+ */
+function overrideOf(tabId, key) {
+    if ( isAllowed(key, state.settings.allowedSites) ) { return 'always'; }
+    if ( (state.onceAllowed[tabId] ?? []).includes(key) ) { return 'once'; }
+    return null;
 }
 
 function rememberSafePage(tabId, url, host) {
     const pages = (state.safePages[tabId] ?? []).filter(p => p.url !== url);
     pages.push({ url, host });
     state.safePages[tabId] = pages.slice(-SAFE_HISTORY);
-    saveSession();
 }
 
-async function showBadge(tabId, level) {
-    const badge = badgeFor(level);
-    const key = `popupVerdict_${level}`;
-    const title = state.i18n.has(key) ? `Abaila: ${state.i18n.text(key)}` : state.i18n.text('actionTitle');
-    await ext.setBadge(tabId, { ...badge, title });
+/** setTabLevel records the level shown for the tab's site (its key) and paints the badge with it. */
+// `guess`: a level from the prefix lookup alone (not listed, nothing asked yet), which a verdict replaces.
+async function setTabLevel(tabId, key, level, { listed, guess = false } = {}) {
+    const before = state.tabLevels[tabId];
+    const wasListed = before?.key === key && before.listed === true;
+    state.tabLevels[tabId] = { key, level, listed: listed ?? wasListed, guess };
+    saveSession();
+    await paintBadge(tabId, level);
+}
+
+async function paintBadge(tabId, level) {
+    const badge = badgeFor(level, state.tones);
+    await ext.setBadge(tabId, { ...badge, title: `Abaila: ${state.i18n.text(`level_${level}`)}` });
+}
+
+/** repaintBadge paints the tab's level again once a navigation commits: the browser clears a tab's badge then. */
+async function repaintBadge(tabId, url) {
+    const known = state.tabLevels[tabId];
+    if ( known === undefined ) { return; }
+    const site = siteOf(url);
+    if ( String(url).startsWith(ext.extensionURL('warning.html')) || site?.key === known.key ) {
+        await paintBadge(tabId, known.level);
+    }
+}
+
+function tabLevelOf(tabId, key) {
+    const known = state.tabLevels[tabId];
+    return known?.key === key ? known : null;
 }
 
 /******************************************************************************/
@@ -149,23 +190,30 @@ function warningPageURL(url, site, matches) {
 async function checkNavigation(tabId, url) {
     const site = siteOf(url);
     if ( site === null || isServiceHost(site.host) ) { return; }
-    if ( isAllowedHere(tabId, site.key) ) {
-        rememberSafePage(tabId, url, site.host);
-        await showBadge(tabId, Level.ALLOWED);
-        return;
-    }
+    // Looked up even when the user allowed the site: the badge and popup keep telling the truth.
     const result = await lookupURL(url, { api: state.client, cache: state.prefixCache });
     saveCacheSoon();
     if ( result.outcome === Outcome.HIT ) {
-        await ext.tabs.update(tabId, { url: warningPageURL(url, site, result.matches) });
-        await showBadge(tabId, Level.BLOCKED);
+        if ( overrideOf(tabId, site.key) === null ) {
+            await ext.tabs.update(tabId, { url: warningPageURL(url, site, result.matches) });
+        } else {
+            rememberSafePage(tabId, url, site.host);
+        }
+        await setTabLevel(tabId, site.key, Level.BLOCKED, { listed: true });
         return;
     }
     rememberSafePage(tabId, url, site.host);
+    const known = tabLevelOf(tabId, site.key);
+    if ( known !== null && known.level !== Level.UNREACHABLE && known.level !== Level.NO_KNOWN_RISK ) {
+        // Same site, a verdict already shown (box or popup): keep it rather than fall back to "not listed".
+        await setTabLevel(tabId, site.key, known.level, { listed: false, guess: known.guess });
+        return;
+    }
     // An account is never "no known risk" for its platform's sake: nobody verified it (the popup asks the
     // service, which may know it as an allowlisted official account).
     const clear = site.identity !== null ? Level.UNVERIFIED : Level.NO_KNOWN_RISK;
-    await showBadge(tabId, result.outcome === Outcome.UNKNOWN ? Level.UNREACHABLE : clear);
+    await setTabLevel(tabId, site.key, result.outcome === Outcome.UNKNOWN ? Level.UNREACHABLE : clear,
+        { listed: false, guess: true });
 }
 
 /******************************************************************************/
@@ -174,7 +222,7 @@ async function checkNavigation(tabId, url) {
 async function verdictFor(site, context) {
     if ( site.checkURL === null ) {
         // A phone number (wa.me, t.me/+7…) is not sent to the service: say what it is, locally.
-        return { verdict: Level.UNVERIFIED, reasons: [ { code: 'identity.phone', message: state.i18n.text('popupIdentityPhone') } ] };
+        return { verdict: Level.UNVERIFIED, reasons: [ { code: 'identity.phone', rank: 50, message: state.i18n.text('popupIdentityPhone') } ] };
     }
     const asks = context ? context.asks_for.join(',') : '-';
     const key = `${site.checkURL}|${state.lang}|${asks}`;
@@ -195,22 +243,41 @@ function levelOf(verdict) {
     return isKnownLevel(verdict.verdict) ? verdict.verdict : Level.UNVERIFIED;
 }
 
-function adviceFor(level, verdict) {
-    const fromService = Array.isArray(verdict?.advice) ? verdict.advice.filter(a => typeof a === 'string') : [];
-    return fromService.length !== 0 ? fromService : adviceKeys(level).map(k => state.i18n.text(k));
-}
-
 function reasonsOf(verdict) {
-    return Array.isArray(verdict?.reasons) ? verdict.reasons.map(r => String(r.message ?? '')).filter(m => m !== '') : [];
+    return serviceReasons(verdict).map(r => String(r.message ?? '')).filter(m => m !== '');
 }
 
-function officialOf(verdict) {
-    for ( const reason of Array.isArray(verdict?.reasons) ? verdict.reasons : [] ) {
-        for ( const [ key, value ] of Object.entries(reason.evidence ?? {}) ) {
-            if ( /official/.test(key) && typeof value === 'string' ) { return value; }
-        }
+function serviceReasons(verdict) {
+    return Array.isArray(verdict?.reasons) ? verdict.reasons.filter(r => r && typeof r === 'object') : [];
+}
+
+function serviceAdvice(verdict) {
+    return Array.isArray(verdict?.advice) ? verdict.advice.filter(a => typeof a === 'string') : [];
+}
+
+/** listReasons returns reasons for prefix-lookup matches, for when the service cannot word them. */
+function listReasons(matches) {
+    const seen = new Set();
+    const out = [];
+    for ( const { list, category } of matches ?? [] ) {
+        if ( seen.has(`${list}|${category}`) ) { continue; }
+        seen.add(`${list}|${category}`);
+        const key = `warningCategory_${category}`;
+        const label = state.i18n.has(key) ? state.i18n.text(key) : state.i18n.text('warningCategory_other');
+        out.push({ code: `list.${category}`, rank: 100, message: state.i18n.text('warningList', { list, category: label }),
+            evidence: { list, category } });
     }
-    return '';
+    return out;
+}
+
+/** messageFor returns the one message (lib/warning.js) for a level and what the service said. */
+function messageFor(level, verdict, { asksFor = [], extraReasons = [] } = {}) {
+    return composeWarning({
+        level,
+        reasons: [ ...serviceReasons(verdict), ...extraReasons ],
+        advice: serviceAdvice(verdict),
+        asksFor,
+    }, (key, values) => state.i18n.text(key, values));
 }
 
 // What the content script may tell the service (PageContext.ASKS): a card form's fields, then the payment
@@ -236,28 +303,29 @@ async function checkPayment(sender, { asksFor = [], payButton = false, page = nu
     const tabId = sender.tab?.id;
     const site = siteOf(sender.tab?.url ?? sender.url ?? '');
     if ( site === null || tabId === undefined ) { return { show: false }; }
-    if ( isAllowedHere(tabId, site.key) ) {
-        await showBadge(tabId, Level.ALLOWED);
-        return { show: false, level: Level.ALLOWED };
-    }
+    const override = overrideOf(tabId, site.key);
+    const known = tabLevelOf(tabId, site.key);
+    if ( override === 'always' ) { return { show: false, level: known?.level ?? Level.NO_KNOWN_RISK }; }
     const asks = Array.from(new Set(asksFor.filter(a => FORM_ASKS.includes(a) || MOMENT_ASKS.includes(a))));
     const context = { payment_form: asks.some(a => FORM_ASKS.includes(a)) || payButton, asks_for: asks };
-    const moment = asks.some(a => MOMENT_ASKS.includes(a));
-    if ( moment ) { context.page = pageContext(page); }
+    if ( asks.some(a => MOMENT_ASKS.includes(a)) ) { context.page = pageContext(page); }
     const verdict = await verdictFor(site, context);
-    const level = levelOf(verdict);
-    await showBadge(tabId, level);
+    let level = levelOf(verdict);
+    // A listed site stays listed in this tab even when the service cannot say so right now.
+    if ( known?.listed && level === Level.UNREACHABLE ) { level = Level.BLOCKED; }
+    await setTabLevel(tabId, site.key, level);
     if ( shouldWarnOnPayment(level) === false ) { return { show: false, level }; }
+    // After "Continue once" the card form still gets the box: money is at stake here, not on the page.
     return {
         show: true,
         hold: shouldHoldSubmit(level),
         level,
+        escape: isDangerous(level) ? 'leave' : 'close',
         host: site.label,
-        reasons: level === Level.UNREACHABLE ? [ state.i18n.text('paymentUnreachable') ] : reasonsOf(verdict),
-        advice: adviceFor(level, verdict),
-        official: officialOf(verdict),
+        message: messageFor(level, verdict, { asksFor: asks }),
         lang: state.lang,
-        strings: state.i18n.strings([ 'payment' ]),
+        css: state.boxCSS,
+        strings: state.i18n.strings([ 'payment', 'report', 'goOfficial', 'whyTitle', 'banner' ]),
     };
 }
 
@@ -278,7 +346,7 @@ async function checkDownload(item) {
     let level = Level.UNREACHABLE;
     let verdict = null;
     if ( site !== null && isAllowed(site.key, state.settings.allowedSites) ) {
-        level = Level.ALLOWED;
+        level = 'allowed';  // the user's choice, not a verdict level: lib/downloads.js lets it go ahead
     } else if ( site !== null ) {
         verdict = await verdictFor(site, { payment_form: false, asks_for: [ 'app_download' ] });
         level = levelOf(verdict);
@@ -314,6 +382,12 @@ async function leave(tabId, blockedHost) {
     }
 }
 
+async function goOfficial(tabId, domain) {
+    // Only a bare hostname from a reason's evidence; the tab opens its https home page.
+    if ( tabId === undefined || typeof domain !== 'string' || !/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(domain) ) { return; }
+    await ext.tabs.update(tabId, { url: `https://${domain.toLowerCase()}/` });
+}
+
 async function continueOnce(tabId, url) {
     const site = siteOf(url);
     if ( site === null ) { return; }
@@ -331,6 +405,21 @@ async function alwaysAllow(tabId, url) {
     if ( tabId !== undefined ) { await ext.tabs.update(tabId, { url }); }
 }
 
+async function stopAllowing(tabId, key) {
+    if ( typeof key !== 'string' || key === '' ) { return { ok: false }; }
+    const allowedSites = state.settings.allowedSites.filter(h => isAllowed(key, [ h ]) === false);
+    state.settings = { ...state.settings, allowedSites };
+    await ext.localWrite({ allowedSites });
+    for ( const id of Object.keys(state.onceAllowed) ) {
+        state.onceAllowed[id] = state.onceAllowed[id].filter(h => h !== key);
+    }
+    await saveSession();
+    // Reload the tab: a listed site goes back to its warning page.
+    const tab = Number.isInteger(tabId) ? await ext.tabs.get(tabId).catch(() => undefined) : undefined;
+    if ( tab?.url ) { await ext.tabs.update(tab.id, { url: tab.url }); }
+    return { ok: true };
+}
+
 async function report(url, kind, comment) {
     const site = siteOf(url);
     if ( site === null ) { return { ok: false }; }
@@ -345,6 +434,30 @@ async function report(url, kind, comment) {
     }
 }
 
+/** pageNotice returns the slim banner for a page the user chose to continue on despite a list hit, or null. */
+function pageNotice(sender) {
+    const tabId = sender.tab?.id;
+    const site = siteOf(sender.tab?.url ?? '');
+    if ( site === null || tabId === undefined ) { return { banner: null }; }
+    if ( overrideOf(tabId, site.key) !== 'once' || tabLevelOf(tabId, site.key)?.listed !== true ) { return { banner: null }; }
+    return {
+        banner: { text: state.i18n.text('bannerContinued'), leave: state.i18n.text('paymentLeave'), tone: 'danger' },
+        lang: state.lang,
+        css: state.boxCSS,
+    };
+}
+
+/** warningDetails returns the warning page's one message for a listed site (worded by the service when it answers). */
+async function warningDetails(url, matches) {
+    const site = siteOf(url);
+    const verdict = site === null ? null : await verdictFor(site, null);
+    // The service words the list hit in the user's language (list names and sources translated); offline,
+    // the prefix lookup's list and category are worded here.
+    const hasList = serviceReasons(verdict).some(r => String(r.code).startsWith('list.'));
+    const message = messageFor(Level.BLOCKED, verdict, { extraReasons: hasList ? [] : listReasons(matches) });
+    return { message, reachable: verdict !== null };
+}
+
 async function popupState(sender, tabId) {
     // The toolbar popup asks about the active tab. Only the extension's own pages may name another tab
     // (tests open popup.html?tabId=N in a tab of its own); a content script never can.
@@ -354,19 +467,39 @@ async function popupState(sender, tabId) {
         : await ext.tabs.activeTab();
     const site = tab ? siteOf(tab.url ?? '') : null;
     if ( site === null ) { return { web: false }; }
-    const identity = site.identity?.kind ?? null;
-    if ( isAllowedHere(tab.id, site.key) ) {
-        return { web: true, url: tab.url, host: site.label, identity, level: Level.ALLOWED, reasons: [], advice: [] };
-    }
+    const known = tabLevelOf(tab.id, site.key);
     const verdict = await verdictFor(site, null);
     // An identity's verdict comes from the service, which never calls one trusted for its platform's sake;
     // should an old service still answer "trusted" for an account that is not allowlisted, say unverified.
     const trustedForItself = (verdict?.reasons ?? []).some(r => r.code === 'allowlist.identity');
-    const level = identity !== null && levelOf(verdict) === Level.TRUSTED && !trustedForItself
+    let level = site.identity !== null && levelOf(verdict) === Level.TRUSTED && !trustedForItself
         ? Level.UNVERIFIED : levelOf(verdict);
-    await showBadge(tab.id, level);
-    return { web: true, url: tab.url, host: site.label, identity, level, reasons: reasonsOf(verdict),
-        advice: adviceFor(level, verdict) };
+    // The level the box or the warning page showed for this site stands (one verdict per site and moment):
+    // a listed site stays listed, and a payment step's sharper verdict is not softened by this plainer check.
+    if ( known?.listed ) {
+        level = Level.BLOCKED;
+    } else if ( known !== null && !known.guess && level !== Level.UNREACHABLE && rankLevel(known.level) < rankLevel(level) ) {
+        level = known.level;
+    }
+    await setTabLevel(tab.id, site.key, level);
+    return {
+        web: true,
+        tabId: tab.id,
+        url: tab.url,
+        host: site.label,
+        key: site.key,
+        identity: site.identity?.kind ?? null,
+        level,
+        override: overrideOf(tab.id, site.key),
+        message: messageFor(level, verdict),
+    };
+}
+
+// Lower is more severe (Level's order).
+function rankLevel(level) {
+    const order = Object.values(Level);
+    const i = order.indexOf(level);
+    return i === -1 ? order.length : i;
 }
 
 /******************************************************************************/
@@ -385,10 +518,16 @@ ext.downloads.onCreated(item => {
     });
 });
 
+ext.onCommitted(details => {
+    if ( details.frameId !== 0 ) { return; }
+    ready.then(() => repaintBadge(details.tabId, details.url)).catch(() => {});
+});
+
 ext.tabs.onRemoved(tabId => {
     ready.then(() => {
         delete state.onceAllowed[tabId];
         delete state.safePages[tabId];
+        delete state.tabLevels[tabId];
         saveSession();
     });
 });
@@ -402,14 +541,20 @@ ext.onStorageChanged((changes, area) => {
 
 ext.onMessage(async (request, sender) => {
     await ready;
-    const tabId = sender.tab?.id;
+    // A content script acts on its own tab; the extension's own pages (the popup) may name one.
+    const fromExtensionPage = String(sender.url ?? '').startsWith(ext.extensionURL(''));
+    const tabId = fromExtensionPage && Number.isInteger(request.tabId) ? request.tabId : sender.tab?.id;
     switch ( request.what ) {
     // content/payment.js
     case 'checkPayment':
         return checkPayment(sender, request);
+    case 'pageNotice':
+        return pageNotice(sender);
     // warning.html and the in-page warning
     case 'leave':
         return leave(tabId, siteOf(request.url ?? sender.tab?.url ?? '')?.host);
+    case 'goOfficial':
+        return goOfficial(tabId, request.domain);
     case 'continueOnce':
         return continueOnce(tabId, request.url);
     case 'alwaysAllow':
@@ -421,19 +566,16 @@ ext.onMessage(async (request, sender) => {
         return decideDownload(request.id, request.keep === true);
     case 'report':
         return report(request.url ?? sender.tab?.url ?? '', request.kind, request.comment);
-    case 'siteDetails': {
-        const site = siteOf(request.url);
-        const verdict = site === null ? null : await verdictFor(site, null);
-        // The page already shows the list hits it was given; add the service's other reasons.
-        const others = verdict === null ? null : { ...verdict, reasons: (verdict.reasons ?? []).filter(r => !String(r.code).startsWith('list.')) };
-        return { reasons: reasonsOf(others), official: officialOf(verdict) };
-    }
+    case 'warningDetails':
+        return warningDetails(request.url, request.matches);
     // every page
     case 'strings':
         return { lang: state.lang, messages: state.messages };
     // popup
     case 'popupState':
         return popupState(sender, request.tabId);
+    case 'stopAllowing':
+        return stopAllowing(tabId, request.host);
     default:
         return { error: `unknown message: ${request.what}` };
     }

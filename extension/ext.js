@@ -43,13 +43,19 @@ export function onStorageChanged(listener) {
 
 export const extensionURL = path => api.runtime.getURL(path);
 
-export function uiLanguage() {
-    return api.i18n.getUILanguage();
+/** preferredLanguages returns the user's preferred languages, most wanted first (navigator.languages). */
+export function preferredLanguages() {
+    return Array.from(globalThis.navigator?.languages ?? [ globalThis.navigator?.language ?? 'en' ]);
 }
 
 export async function readExtensionJSON(path) {
     const response = await fetch(api.runtime.getURL(path));
     return response.json();
+}
+
+export async function readExtensionText(path) {
+    const response = await fetch(api.runtime.getURL(path));
+    return response.text();
 }
 
 export function sendMessage(message) {
@@ -88,10 +94,14 @@ export function onCommitted(listener) {
     api.webNavigation.onCommitted.addListener(listener);
 }
 
-export async function setBadge(tabId, { text, color, title }) {
+export async function setBadge(tabId, { text, color, textColor, title }) {
     try {
         await api.action.setBadgeText({ tabId, text });
-        if ( text ) { await api.action.setBadgeBackgroundColor({ tabId, color }); }
+        if ( text ) {
+            await api.action.setBadgeBackgroundColor({ tabId, color });
+            // Chromium 110+ and Firefox: the badge text in the tone's own text colour (AA contrast).
+            if ( textColor && api.action.setBadgeTextColor ) { await api.action.setBadgeTextColor({ tabId, color: textColor }); }
+        }
         if ( title ) { await api.action.setTitle({ tabId, title }); }
     } catch {
         // The tab may be gone already.

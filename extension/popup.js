@@ -1,21 +1,16 @@
 /*******************************************************************************
 
-    Abaila — the toolbar popup: the current site's verdict (by hostname), its
-    reasons and the police advice, and "Report this site".
+    Abaila — the toolbar popup: the current site's level (the same word and
+    colour as the badge, the in-page box and the warning page: the background
+    keeps the level it last showed for the tab), the one message, an undo of
+    the user's override ("Stop allowing"), "Report this site" with a retry,
+    and the rest under "Why?".
 
 */
 
 import * as ext from './ext.js';
 import { loadPageStrings } from './i18n.js';
-
-function list(selector, lines) {
-    const ul = document.querySelector(selector);
-    ul.replaceChildren(...lines.map(line => {
-        const li = document.createElement('li');
-        li.textContent = line;
-        return li;
-    }));
-}
+import { fillMessage } from './message.js';
 
 async function main() {
     const i18n = await loadPageStrings();
@@ -32,14 +27,27 @@ async function main() {
         return;
     }
     document.querySelector('#host').textContent = state.host;
+    document.querySelector('#verdictBox').dataset.level = state.level;
     verdict.dataset.level = state.level;
-    verdict.textContent = state.level === 'allowed' ? i18n.text('popupAllowed') : i18n.text(`popupVerdict_${state.level}`);
-    list('#reasons', state.reasons);
-    list('#advice', state.advice);
+    document.querySelector('#sentence').classList.remove('hidden');
+    fillMessage(document, state.message, i18n, {
+        onOfficial: domain => ext.sendMessage({ what: 'goOfficial', tabId: state.tabId, domain }),
+    });
+
+    if ( state.override !== null ) {
+        document.querySelector('#override').classList.remove('hidden');
+        document.querySelector('#overrideText').textContent = i18n.text(state.override === 'always' ? 'popupAllowed' : 'popupAllowedOnce');
+        document.querySelector('#stopAllowing').addEventListener('click', async () => {
+            await ext.sendMessage({ what: 'stopAllowing', tabId: state.tabId, host: state.key });
+            window.close();
+        });
+    }
+
     const report = document.querySelector('#report');
+    const result = document.querySelector('#reportResult');
     const comment = document.querySelector('#comment');
     if ( state.identity ) {
-        // An account, listing or page: the report is about it, never about the whole platform.
+        // An account, listing or page: the report is about it, never about the whole platform (issue 12).
         report.textContent = i18n.text('popupReportIdentity');
         document.body.dataset.identity = state.identity;
     }
@@ -47,9 +55,17 @@ async function main() {
     document.querySelector('#commentBox').classList.remove('hidden');
     report.addEventListener('click', async () => {
         report.disabled = true;
-        const result = await ext.sendMessage({ what: 'report', url: state.url, kind: 'scam', comment: comment.value });
-        document.querySelector('#reportResult').textContent = i18n.text(result?.ok ? 'popupReported' : 'popupReportFailed');
-        if ( !result?.ok ) { report.disabled = false; }
+        result.textContent = '';
+        const answer = await ext.sendMessage({ what: 'report', url: state.url, kind: 'scam', comment: comment.value }).catch(() => null);
+        if ( answer?.ok ) {
+            result.textContent = i18n.text('reportSent');
+            result.classList.remove('failed');
+        } else {
+            result.textContent = i18n.text('reportFailed');
+            result.classList.add('failed');
+            report.textContent = i18n.text('reportRetry');
+            report.disabled = false;
+        }
     });
     document.body.dataset.ready = 'true';
 }

@@ -3,13 +3,19 @@
     Abaila — the block page. It knows nothing of the lookup: the background
     packs {url, host, matches: [{list, category, expression}]} into
     location.hash, this page shows it and sends the user's choice back as one
-    message (leave, continueOnce, alwaysAllow, report). The official address
-    of an imitated brand comes from the service's verdict for the hostname.
+    message (leave, continueOnce, alwaysAllow, report). The one message
+    (headline, the list's reason in the user's language, the official address
+    of an imitated brand, one piece of advice, the rest under "Why?") comes
+    from the background (`warningDetails`), which asks the service.
+
+    "Always allow" is a quiet secondary action behind a confirmation: on a
+    listed scam it must not be an equal choice next to "Leave" (issue 15).
 
 */
 
 import * as ext from './ext.js';
 import { loadPageStrings } from './i18n.js';
+import { fillMessage } from './message.js';
 
 function readDetails() {
     try {
@@ -27,51 +33,55 @@ function bold(text) {
     return b;
 }
 
-function addReason(text) {
-    const li = document.querySelector('#reasonTemplate').content.firstElementChild.cloneNode(true);
-    li.textContent = text;
-    document.querySelector('#reasons').append(li);
-}
-
 async function main() {
     const i18n = await loadPageStrings();
     const details = readDetails();
-    // An account, listing or page on a platform is named as such: the platform itself is not the scam.
-    const lead = details.identity ? 'warningLeadIdentity' : 'warningLead';
-    document.querySelector('#lead').append(...i18n.nodes(document, lead, { host: bold(details.host) }));
+    // An account, listing or page on a platform is named as such: the platform itself is not the scam (issue 12).
+    document.querySelector('#host').append(...(details.identity
+        ? i18n.nodes(document, 'warningLeadIdentity', { host: bold(details.host) })
+        : [ bold(details.host) ]));
     document.querySelector('#address').textContent = details.url;
-    const seen = new Set();
-    for ( const { list, category } of details.matches ?? [] ) {
-        const key = `${list}|${category}`;
-        if ( seen.has(key) ) { continue; }
-        seen.add(key);
-        const categoryKey = `warningCategory_${category}`;
-        const label = i18n.has(categoryKey) ? i18n.text(categoryKey) : i18n.text('warningCategory_other');
-        addReason(i18n.text('warningList', { list, category: label }));
-    }
 
     const choose = what => ext.sendMessage({ what, url: details.url });
     document.querySelector('#leave').addEventListener('click', () => choose('leave'));
     document.querySelector('#continueOnce').addEventListener('click', () => choose('continueOnce'));
-    document.querySelector('#alwaysAllow').addEventListener('click', () => choose('alwaysAllow'));
+    document.addEventListener('keydown', event => {
+        if ( event.key === 'Escape' ) { event.preventDefault(); choose('leave'); }
+    });
+
+    const confirm = document.querySelector('#confirmAllow');
+    document.querySelector('#confirmText').append(...i18n.nodes(document, 'warningAlwaysAllowConfirm', { host: bold(details.host) }));
+    document.querySelector('#alwaysAllow').addEventListener('click', () => {
+        confirm.classList.remove('hidden');
+        document.querySelector('#confirmAllowNo').focus();
+    });
+    document.querySelector('#confirmAllowNo').addEventListener('click', () => {
+        confirm.classList.add('hidden');
+        document.querySelector('#leave').focus();
+    });
+    document.querySelector('#confirmAllowYes').addEventListener('click', () => choose('alwaysAllow'));
+
     const reportButton = document.querySelector('#report');
+    const result = document.querySelector('#reportResult');
     reportButton.addEventListener('click', async () => {
         reportButton.disabled = true;
-        const result = await ext.sendMessage({ what: 'report', url: details.url, kind: 'wrong_warning' });
-        document.querySelector('#reportResult').textContent = i18n.text(result?.ok ? 'warningReported' : 'warningReportFailed');
-        if ( !result?.ok ) { reportButton.disabled = false; }
+        result.textContent = '';
+        const answer = await ext.sendMessage({ what: 'report', url: details.url, kind: 'wrong_warning' }).catch(() => null);
+        if ( answer?.ok ) {
+            result.textContent = i18n.text('reportSent');
+            result.classList.remove('failed');
+        } else {
+            result.textContent = i18n.text('reportFailed');
+            result.classList.add('failed');
+            reportButton.textContent = i18n.text('reportRetry');
+            reportButton.disabled = false;
+        }
     });
     document.querySelector('#leave').focus();
 
-    // The service's own reasons (e.g. the official address of an imitated brand); optional.
-    const more = await ext.sendMessage({ what: 'siteDetails', url: details.url }).catch(() => null);
-    if ( more?.official ) {
-        const official = document.querySelector('#official');
-        official.append(...i18n.nodes(document, 'warningOfficial', { domain: bold(more.official) }));
-        official.classList.remove('hidden');
-    }
-    for ( const reason of more?.reasons ?? [] ) {
-        if ( seen.has(reason) === false ) { seen.add(reason); addReason(reason); }
+    const answer = await ext.sendMessage({ what: 'warningDetails', url: details.url, matches: details.matches ?? [] }).catch(() => null);
+    if ( answer?.message ) {
+        fillMessage(document, answer.message, i18n, { onOfficial: domain => ext.sendMessage({ what: 'goOfficial', domain }) });
     }
     document.body.dataset.ready = 'true';
 }

@@ -169,6 +169,7 @@ class Checker:
             score=assessment.score,
             reasons=assessment.reasons,
             messages=tuple(messages.render(r.code, lang, r.evidence) for r in assessment.reasons),
+            labels=tuple(messages.labels(r.code, lang, r.evidence) for r in assessment.reasons),
             advice=tuple(messages.advice(assessment.level.value, lang, assessment.reasons)),
             signals=signals,
             complete=not facts.pending,

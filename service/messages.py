@@ -14,8 +14,8 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-__all__ = ["LANGS", "DEFAULT_LANG", "negotiate", "negotiate_lang", "choose_lang", "strings", "render", "advice",
-           "title", "codes"]
+__all__ = ["LANGS", "DEFAULT_LANG", "negotiate", "negotiate_lang", "choose_lang", "strings", "render", "labels",
+           "advice", "title", "codes"]
 
 LANGS = ("kk", "ru", "en")
 DEFAULT_LANG = "en"
@@ -97,12 +97,36 @@ class _Fields(dict):  # type: ignore[type-arg]
 
 
 def render(code: str, lang: str, evidence: dict[str, Any] | None = None) -> str:
-    """Returns the message for a reason code in lang, with evidence filled in."""
+    """Returns the message for a reason code in lang, with evidence filled in (a list's name translated)."""
     entry = _catalog()["reasons"].get(code) or _catalog()["reasons"].get(code.split(".")[0] + ".*")
     if entry is None:
         return code
     template = entry.get(lang) or entry[DEFAULT_LANG]
-    return template.format_map(_Fields({k: v for k, v in (evidence or {}).items() if isinstance(v, (str, int))}))
+    fields = {k: v for k, v in (evidence or {}).items() if isinstance(v, (str, int))}
+    fields.update(labels(code, lang, evidence))
+    return template.format_map(_Fields(fields))
+
+
+def _translated(section: str, key: str, lang: str) -> str | None:
+    entry = _catalog().get(section, {}).get(key)
+    return None if entry is None else str(entry.get(lang) or entry[DEFAULT_LANG])
+
+
+def labels(code: str, lang: str, evidence: dict[str, Any] | None = None) -> dict[str, str]:
+    """Returns what a list reason shows people, in lang: {"list", "category", "source"} (the catalog's
+    translation of the list's name and source, else as the list's header writes them). Empty for others."""
+    if not code.startswith("list.") or not evidence:
+        return {}
+    out: dict[str, str] = {}
+    name, category, source = (str(evidence.get(k) or "") for k in ("list", "category", "source"))
+    if name:
+        out["list"] = _translated("list_names", name, lang) or name
+    if category:
+        out["category"] = _translated("categories", category, lang) or _translated("categories", "other", lang) \
+            or category
+    if source:
+        out["source"] = _translated("list_sources", name, lang) or source
+    return out
 
 
 # Brand-specific guidance added when a reason names the brand (kz-context §2.1: OLX has no delivery service).
@@ -120,9 +144,16 @@ _CONTEXT_ADVICE = {
 
 
 def advice(level: str, lang: str, reasons: Iterable[Any] = ()) -> list[str]:
-    """Returns the police guidance lines shown with a verdict of this level (plus brand-specific lines
-    for the brands the reasons name, e.g. "OLX.kz has no OLX Delivery service")."""
+    """Returns the police guidance lines shown with a verdict of this level, the one fitting the moment
+    first (plus brand-specific lines for the brands the reasons name, e.g. "OLX.kz has no OLX Delivery
+    service")."""
     keys = list(_catalog()["advice_by_level"].get(level, []))
+    codes = {str(getattr(reason, "code", "")) for reason in reasons}
+    if "context.asks_code" in codes and "no_sms_code" in keys:
+        # The line that fits the moment comes first: a page asking for a one-time code (the extension shows
+        # only the first line; extension/lib/verdicts.js adviceKeys() applies the same rule offline).
+        keys.remove("no_sms_code")
+        keys.insert(0, "no_sms_code")
     if level not in ("trusted", "no_known_risk"):
         first = [k for r in reasons for k in _CONTEXT_ADVICE.get(str(getattr(r, "code", "")), ())]
         keys = list(dict.fromkeys(first + keys))

@@ -17,7 +17,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-__all__ = ["Level", "Severity", "Reason", "ListHit", "PageContext", "Verdict", "LEVEL_ORDER"]
+__all__ = ["Level", "Severity", "Reason", "ListHit", "PageContext", "Verdict", "LEVEL_ORDER", "display_rank"]
 
 
 class Level(enum.StrEnum):
@@ -41,6 +41,41 @@ class Severity(enum.StrEnum):
     CRITICAL = "critical"
 
 
+# Display rank: which reason a person reads first (the extension shows the highest as its one sentence and
+# the rest under "Why?"; docs/scoring.md "Display rank"). Higher first. 0 means true but telling a person
+# nothing: a lookup that failed, or "this page asks for your card" on the page they are looking at. A code
+# not named here ranks by its weight. Prefix entries ("list.") cover every code that starts with them.
+_RANKS: dict[str, int] = {
+    "list.": 100,  # a moderator or a feed named this site: the plainest reason there is
+    "lookalike.homoglyph": 95,
+    "lookalike.": 90,  # "looks like Kaspi.kz but is not": the official address goes on the button
+    "lexical.userinfo": 80,
+    "lexical.mixed_script": 80,
+    "domain.unregistered": 70,
+    "dns.private_address": 70,
+    "dns.kz_hosted_abroad": 55,
+    "domain.young": 50,
+    "context.asks_card": 0,  # the person sees the card form themselves
+    "context.asks_code": 0,
+    "domain.lookup_failed": 0,
+    "domain.registration_hidden": 0,
+    "domain.age_unknown": 0,
+    "dns.timeout": 0,
+    "allowlist.official": 0,  # repeats the level word "Verified site"
+    "brand.official": 0,
+}
+
+
+def display_rank(code: str, weight: int) -> int:
+    """Returns the display rank of a reason (0-100, higher shown first; 0: only under "Why?")."""
+    if code in _RANKS:
+        return _RANKS[code]
+    for prefix, rank in _RANKS.items():
+        if prefix.endswith(".") and code.startswith(prefix):
+            return rank
+    return max(0, min(100, weight))
+
+
 @dataclass(frozen=True, slots=True)
 class Reason:
     """One contributing signal: a stable code, how bad it is, its weight in the score, and its evidence."""
@@ -50,9 +85,12 @@ class Reason:
     weight: int
     evidence: dict[str, Any] = field(default_factory=dict)
 
-    def to_json(self, message: str) -> dict[str, Any]:
-        return {"code": self.code, "severity": self.severity.value, "weight": self.weight,
-                "message": message, "evidence": self.evidence}
+    def to_json(self, message: str, labels: dict[str, str] | None = None) -> dict[str, Any]:
+        out = {"code": self.code, "severity": self.severity.value, "weight": self.weight,
+               "rank": display_rank(self.code, self.weight), "message": message, "evidence": self.evidence}
+        if labels:
+            out["labels"] = labels  # list, category, source in the requested language (list reasons)
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +158,7 @@ class Verdict:
     checked_at: str
     ttl: int
     messages: tuple[str, ...] = ()  # one per reason, in the requested language
+    labels: tuple[dict[str, str], ...] = ()  # one per reason (empty dict: none), in the requested language
     advice: tuple[str, ...] = ()  # police guidance lines for the extension, in the requested language
     lang: str = "en"
 
@@ -131,7 +170,8 @@ class Verdict:
             "registrable_domain": self.registrable_domain,
             "verdict": self.verdict.value,
             "score": self.score,
-            "reasons": [r.to_json(m) for r, m in zip(self.reasons, self.messages, strict=True)],
+            "reasons": [r.to_json(m, self.labels[i] if i < len(self.labels) else None)
+                        for i, (r, m) in enumerate(zip(self.reasons, self.messages, strict=True))],
             "signals": self.signals,
             "complete": self.complete,
             "pending": list(self.pending),

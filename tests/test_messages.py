@@ -120,3 +120,33 @@ def test_strings_give_one_surface_in_one_language() -> None:
     admin = {lang: messages.strings("admin", lang) for lang in messages.LANGS}
     assert admin["kk"]["reports"] == "Шағымдар" and admin["ru"]["reports"] == "Жалобы"
     assert list(admin["kk"]) == list(admin["ru"]) == list(admin["en"])
+
+
+def test_list_names_categories_and_sources_are_translated() -> None:
+    evidence = {"list": "Abaila KZ scam shops and phishing", "category": "scam",
+                "source": "Abaila moderators (blocklists/README.md); patterns ..."}
+    assert messages.labels("list.scam", "ru", evidence) == {
+        "list": "Abaila: мошеннические магазины и фишинг в Казахстане", "category": "мошеннический сайт",
+        "source": "модераторы Abaila"}
+    assert "Abaila: мошеннические магазины" in messages.render("list.scam", "ru", evidence)
+    # A list the catalog does not know keeps its own name and source; its category is still translated.
+    other = messages.labels("list.phishing", "kk", {"list": "feed-x", "category": "phishing", "source": "https://x"})
+    assert other == {"list": "feed-x", "category": "фишинг (жалған банк немесе қызмет беті)", "source": "https://x"}
+    assert messages.labels("lookalike.brand", "en", {"brand": "Kaspi.kz"}) == {}
+
+
+def test_every_list_name_category_and_source_has_three_languages() -> None:
+    catalog = messages._catalog()
+    for section in ("categories", "list_names", "list_sources"):
+        for key, entry in catalog[section].items():
+            assert set(entry) == set(messages.LANGS) and all(entry.values()), f"{section}.{key}"
+
+
+def test_the_advice_that_fits_comes_first() -> None:
+    class _Code:
+        code = "context.asks_code"
+        evidence: dict[str, str] = {}
+
+    assert messages.advice("dangerous", "en")[0] == "Do not enter your card details on this site"
+    assert messages.advice("dangerous", "en", [_Code()])[0] == "Never share SMS codes with anyone"
+    assert messages.advice("unverified", "en")[0] == "Do not pay in advance"

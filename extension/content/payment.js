@@ -10,9 +10,14 @@
        changes later (MutationObserver: the details an "order" click reveals).
     2. Ask the background, which checks the HOSTNAME ONLY with the service.
     3. For dangerous, suspicious, unverified — or when the service could not
-       answer — draw a warning inside a closed shadow root, so the page's CSS
-       cannot hide or restyle it. Its host element carries
-       data-abaila-warning="<level>" ('unreachable' when nothing could be verified).
+       answer — draw the one message (lib/warning.js, composed by the
+       background) inside a closed shadow root, so the page's CSS cannot hide
+       or restyle it: a labelled alertdialog with the exits always in view,
+       Escape = Leave (dangerous) or Close (unverified), minimisable to a pill.
+       Its host element carries data-abaila-warning="<level>" ('unreachable'
+       when nothing could be verified).
+    5. After "Continue once" on a listed site, a slim banner on every page of
+       that site in this tab (data-abaila-banner).
     4. On dangerous (or blocked) hold the first submit of the payment form
        until the user confirms.
 
@@ -35,6 +40,7 @@ const state = {
     pending: null,      // promise of the answer in flight
     confirmed: false,   // the user confirmed a held payment
     host: null,         // the warning's host element
+    banner: null,       // the "you chose to continue" banner's host element
     momentAt: null,     // performance.now() when the page first asked for a transfer (for the timing bench)
 };
 
@@ -86,30 +92,30 @@ function paymentFields() {
 }
 
 /******************************************************************************/
-// The warning
+// The warning: one message (lib/warning.js, composed by the background), drawn here
 
-const STYLE = `
-:host { all: initial; }
-.box { position: fixed; z-index: 2147483647; top: 16px; right: 16px; width: min(420px, calc(100vw - 32px));
-  max-height: calc(100vh - 32px); overflow: auto; box-sizing: border-box; padding: 18px 20px;
-  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: #1b1b1b;
-  background: #fff; border-radius: 10px; border-top: 6px solid var(--accent);
-  box-shadow: 0 8px 32px rgba(0,0,0,.35); text-align: left; direction: ltr; }
-.box[data-level=blocked], .box[data-level=dangerous] { --accent: #c62828; }
-.box[data-level=suspicious] { --accent: #ef6c00; }
-.box[data-level=unverified] { --accent: #f9a825; }
-.box[data-level=unreachable] { --accent: #616161; }
-h1 { margin: 0 0 6px; font-size: 19px; font-weight: 700; color: var(--accent); }
-p { margin: 6px 0; }
-ul { margin: 8px 0; padding-left: 20px; }
-li { margin: 3px 0; }
-.held { padding: 8px 10px; background: #fdecea; border-radius: 6px; font-weight: 600; }
-.buttons { display: flex; flex-wrap: wrap; gap: 8px; margin-top: 12px; }
-button { font: inherit; font-size: 14px; padding: 8px 14px; border-radius: 6px; border: 1px solid #888;
-  background: #fff; color: #1b1b1b; cursor: pointer; }
-button.primary { background: var(--accent); border-color: var(--accent); color: #fff; font-weight: 600; }
-.brand { font-size: 12px; color: #666; margin-top: 10px; }
-`;
+// Shown only if the background could not answer at all (its own strings are then unknown too).
+const FALLBACK = {
+    css: '.box{position:fixed;z-index:2147483647;top:16px;right:16px;max-width:420px;padding:16px;background:#fff;'
+        + 'color:#1b1b1b;font:15px/1.45 system-ui,sans-serif;border-top:6px solid #616161;box-shadow:0 8px 32px rgba(0,0,0,.35)}'
+        + 'button{font:inherit;margin:8px 8px 0 0;padding:8px 14px}.hidden{display:none}',
+    strings: {
+        paymentHeld: 'Payment paused.',
+        paymentLeave: 'Leave this site',
+        paymentContinue: 'I understand, continue',
+        paymentClose: 'Close',
+        paymentMinimise: 'Minimise',
+        paymentRestore: 'Show the Abaila warning',
+        reportScam: 'Report this site',
+        reportSent: 'Thank you.',
+        reportFailed: 'The report could not be sent.',
+        reportRetry: 'Try again',
+        whyTitle: 'Why?',
+    },
+    message: { level: 'unreachable', tone: 'unknown', headline: 'Could not check this site',
+        sentence: 'The Abaila service could not be reached, so nothing is known about this site.', official: '',
+        advice: 'Do not pay in advance', why: [] },
+};
 
 function element(tag, attrs = {}, children = []) {
     const el = document.createElement(tag);
@@ -118,52 +124,120 @@ function element(tag, attrs = {}, children = []) {
     return el;
 }
 
-function withBold(template, placeholder, value) {
-    // Placeholders become DOM nodes, never HTML.
-    const out = [];
-    const [ before, after ] = template.split(`{{${placeholder}}}`);
-    out.push(before);
-    if ( after !== undefined ) {
-        out.push(element('b', {}, [ value ]), after);
-    }
-    return out;
+function fillTemplate(template, values) {
+    return String(template ?? '').replace(/\{\{(\w+)\}\}/g, (whole, name) => name in values ? String(values[name]) : whole);
 }
 
-function showWarning(answer, { held = false, onContinue = null } = {}) {
-    const s = answer.strings;
-    removeWarning();
-    const host = element('abaila-warning', { 'data-abaila-warning': answer.level });
-    // Inline !important beats any page stylesheet rule on the host element.
+/** shadowHost returns a fresh host element whose inline !important styles beat any page stylesheet rule. */
+function shadowHost(tag, attrs) {
+    const host = element(tag, attrs);
     host.style.cssText = 'all: initial !important; display: block !important; position: fixed !important;'
         + ' z-index: 2147483647 !important; top: 0 !important; left: 0 !important; width: 0 !important;'
         + ' height: 0 !important; visibility: visible !important; opacity: 1 !important;';
-    const root = host.attachShadow({ mode: 'closed' });
-    const box = element('div', { class: 'box', role: 'alertdialog', 'aria-live': 'assertive', 'data-level': answer.level, lang: answer.lang });
-    box.append(element('h1', {}, [ s[`paymentTitle_${answer.level}`] ?? s.paymentTitle_unverified ]));
-    box.append(element('p', {}, withBold(s.paymentLead, 'host', answer.host)));
-    if ( held ) { box.append(element('p', { class: 'held' }, [ s.paymentHeld ])); }
-    for ( const reason of answer.reasons ) { box.append(element('p', {}, [ reason ])); }
-    if ( answer.official ) {
-        box.append(element('p', { class: 'official' }, withBold(s.paymentOfficial ?? '{{domain}}', 'domain', answer.official)));
-    }
-    box.append(element('ul', {}, answer.advice.map(line => element('li', {}, [ line ]))));
+    return host;
+}
 
+function reportButton(s, kind, onDone) {
+    const button = element('button', { class: 'quiet', 'data-action': 'report' }, [ s.reportScam ]);
+    const status = element('p', { class: 'status', role: 'status' });
+    button.addEventListener('click', async () => {
+        button.disabled = true;
+        status.textContent = '';
+        let result = null;
+        try {
+            result = await runtime.sendMessage({ what: 'report', kind });
+        } catch {
+            // the background is gone: a failure like any other
+        }
+        if ( result?.ok ) {
+            button.textContent = s.reportSent;
+        } else {
+            // Say so, and offer to send it again (issue 15: a report must not fail silently).
+            status.textContent = s.reportFailed;
+            button.textContent = s.reportRetry;
+            button.disabled = false;
+        }
+        onDone?.(result);
+    });
+    return [ button, status ];
+}
+
+function showWarning(answer, { held = false, onContinue = null } = {}) {
+    const s = { ...FALLBACK.strings, ...answer.strings };
+    const m = answer.message ?? FALLBACK.message;
+    removeWarning();
+    const host = shadowHost('abaila-warning', { 'data-abaila-warning': answer.level });
+    const root = host.attachShadow({ mode: 'closed' });
+    const box = element('div', { class: 'box', role: 'alertdialog', 'aria-modal': 'false', 'aria-labelledby': 'abaila-headline',
+        'aria-describedby': 'abaila-sentence', tabindex: '-1', 'data-level': answer.level, 'data-tone': m.tone, lang: answer.lang ?? 'en' });
+
+    // Headline and the site's name; minimise makes it a pill (the page stays usable on a desktop).
+    const minimise = element('button', { class: 'minimise', 'data-action': 'minimise', 'aria-label': s.paymentMinimise, title: s.paymentMinimise }, [ '–' ]);
+    box.append(element('div', { class: 'head' }, [
+        element('div', { class: 'titles' }, [
+            element('h1', { id: 'abaila-headline' }, [ m.headline ]),
+            element('p', { class: 'site' }, [ answer.host ?? location.hostname ]),
+        ]),
+        minimise,
+    ]));
+
+    // The one message: the strongest reason, the official address, one piece of advice; the rest under "Why?".
+    const body = element('div', { class: 'body' });
+    if ( held ) { body.append(element('p', { class: 'held' }, [ s.paymentHeld ])); }
+    body.append(element('p', { id: 'abaila-sentence', class: 'sentence' }, [ m.sentence ]));
+    if ( m.official ) {
+        const go = element('button', { class: 'go', 'data-action': 'official' }, [ fillTemplate(s.goOfficial, { domain: m.official }) ]);
+        go.addEventListener('click', () => runtime.sendMessage({ what: 'goOfficial', domain: m.official }));
+        body.append(go);
+    }
+    if ( m.advice ) { body.append(element('p', { class: 'advice' }, [ m.advice ])); }
+    if ( m.why.length !== 0 ) {
+        body.append(element('details', { class: 'why' }, [
+            element('summary', {}, [ s.whyTitle ]),
+            element('ul', {}, m.why.map(line => element('li', { 'data-code': line.code }, line.detail
+                ? [ line.text, element('span', { class: 'detail' }, [ line.detail ]) ]
+                : [ line.text ]))),
+        ]));
+    }
+    box.append(body);
+
+    // The exits: never scrolled away.
+    const dangerous = answer.escape === 'leave';
     const leave = element('button', { class: 'primary', 'data-action': 'leave' }, [ s.paymentLeave ]);
     leave.addEventListener('click', () => runtime.sendMessage({ what: 'leave', url: location.href }));
-    const proceed = element('button', { 'data-action': 'continue' }, [ s.paymentContinue ]);
-    proceed.addEventListener('click', () => {
+    const close = () => {
         removeWarning();
         if ( onContinue ) { onContinue(); }
+    };
+    const proceed = element('button', { 'data-action': 'continue' }, [ dangerous ? s.paymentContinue : s.paymentClose ]);
+    proceed.addEventListener('click', close);
+    const [ report, status ] = reportButton(s, 'scam');
+    box.append(element('div', { class: 'exits' }, [ leave, proceed, report, status ]));
+
+    // Escape: "Leave" on a dangerous site, "Close" on an unverified one.
+    box.addEventListener('keydown', event => {
+        if ( event.key !== 'Escape' ) { return; }
+        event.preventDefault();
+        event.stopPropagation();
+        if ( dangerous ) { leave.click(); } else { close(); }
     });
-    const report = element('button', { 'data-action': 'report' }, [ s.paymentReport ]);
-    report.addEventListener('click', async () => {
-        report.disabled = true;
-        const result = await runtime.sendMessage({ what: 'report', kind: 'scam' });
-        if ( result?.ok ) { report.textContent = s.paymentReported; }
+
+    const pill = element('button', { class: 'pill hidden', 'data-action': 'restore', 'data-tone': m.tone, 'aria-label': s.paymentRestore, lang: answer.lang ?? 'en' },
+        [ element('span', { 'aria-hidden': 'true' }, [ '!' ]), m.headline ]);
+    minimise.addEventListener('click', () => {
+        box.classList.add('hidden');
+        pill.classList.remove('hidden');
+        host.dataset.minimised = 'true';
+        pill.focus({ preventScroll: true });
     });
-    box.append(element('div', { class: 'buttons' }, [ leave, proceed, report ]));
-    box.append(element('div', { class: 'brand' }, [ 'Abaila' ]));
-    root.append(element('style', {}, [ STYLE ]), box);
+    pill.addEventListener('click', () => {
+        pill.classList.add('hidden');
+        box.classList.remove('hidden');
+        delete host.dataset.minimised;
+        leave.focus({ preventScroll: true });
+    });
+
+    root.append(element('style', {}, [ answer.css || FALLBACK.css ]), box, pill);
     if ( state.momentAt !== null ) {
         // Milliseconds from navigation start to this warning: read by tests/browser (never asserted).
         host.setAttribute('data-abaila-ms', String(Math.round(performance.now())));
@@ -171,12 +245,35 @@ function showWarning(answer, { held = false, onContinue = null } = {}) {
     }
     document.documentElement.append(host);
     state.host = host;
+    // The dialog takes the focus on its first exit, so Enter/Escape answer it at once.
     leave.focus({ preventScroll: true });
 }
 
 function removeWarning() {
     state.host?.remove();
     state.host = null;
+}
+
+/******************************************************************************/
+// The slim banner after "Continue once" on a listed site (for this tab's session)
+
+async function showBannerIfContinued() {
+    let notice = null;
+    try {
+        notice = await runtime.sendMessage({ what: 'pageNotice' });
+    } catch {
+        return;
+    }
+    if ( !notice?.banner ) { return; }
+    const host = shadowHost('abaila-banner', { 'data-abaila-banner': 'continued' });
+    const root = host.attachShadow({ mode: 'closed' });
+    const leave = element('button', { 'data-action': 'leave' }, [ notice.banner.leave ]);
+    leave.addEventListener('click', () => runtime.sendMessage({ what: 'leave', url: location.href }));
+    const bar = element('div', { class: 'banner', role: 'status', 'data-tone': notice.banner.tone, lang: notice.lang ?? 'en' },
+        [ element('span', {}, [ notice.banner.text ]), leave ]);
+    root.append(element('style', {}, [ notice.css ?? '' ]), bar);
+    document.documentElement.append(host);
+    state.banner = host;
 }
 
 /******************************************************************************/
@@ -197,8 +294,7 @@ async function ask(step) {
         }
         if ( answer === null || answer === undefined || answer.error ) {
             // The background itself failed: still never silent about a payment step.
-            answer = { show: true, hold: false, level: 'unreachable', host: location.hostname, reasons: [], advice: [],
-                strings: answer?.strings ?? FALLBACK_STRINGS };
+            answer = { show: true, hold: false, level: 'unreachable', escape: 'close', host: location.hostname };
         }
         state.answer = answer;
         if ( answer.show && state.confirmed === false ) { showWarning(answer); }
@@ -206,16 +302,6 @@ async function ask(step) {
     })();
     return state.pending;
 }
-
-const FALLBACK_STRINGS = {
-    paymentTitle_unreachable: 'This site could not be verified',
-    paymentLead: 'You are about to pay on {{host}}.',
-    paymentHeld: 'Payment paused.',
-    paymentLeave: 'Leave this site',
-    paymentContinue: 'I understand, continue',
-    paymentReport: 'Report this site',
-    paymentReported: 'Thank you.',
-};
 
 function scan() {
     const fields = paymentFields().map(describe);
@@ -268,7 +354,7 @@ document.addEventListener('submit', event => {
 
 new MutationObserver(mutations => {
     // Ignore our own warning; put it back if the page removed it.
-    if ( mutations.every(m => m.target === state.host) ) { return; }
+    if ( mutations.every(m => m.target === state.host || m.target === state.banner) ) { return; }
     if ( state.host !== null && state.host.isConnected === false && state.confirmed === false ) {
         document.documentElement.append(state.host);
     }
@@ -281,5 +367,6 @@ if ( document.readyState === 'loading' ) {
 } else {
     scan();
 }
+showBannerIfContinued();
 
 })();

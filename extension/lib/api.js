@@ -77,7 +77,8 @@ export function createClient({ serviceURL, apiKey = '', fetch = globalThis.fetch
     return {
         base,
         lookupPrefixes: prefixes => post('/v1/lookup/prefixes', { prefixes }),
-        check: (url, context, lang) => post('/v1/check', { url, context, lang }),
+        // No context (the popup, the warning page): the key is left out rather than sent as null.
+        check: (url, context, lang) => post('/v1/check', context ? { url, context, lang } : { url, lang }),
         report: ({ url, kind, comment }) => post('/v1/reports', comment ? { url, kind, comment } : { url, kind }),
     };
 }

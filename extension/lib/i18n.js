@@ -16,11 +16,22 @@
 export const LANGUAGES = Object.freeze([ 'kk', 'ru', 'en' ]);
 export const DEFAULT_LANGUAGE = 'en';
 
-/** resolveLanguage returns the language to show: the user's choice, else the browser's, else English. */
-export function resolveLanguage(setting, uiLanguage = '') {
+/**
+ * resolveLanguage returns the language to show: the user's choice, else the first of the browser's
+ * preferred languages (navigator.languages, most wanted first) that we have, else English. The browser's
+ * UI language is not asked: a Chromium without kk/ru interface files reports English even for a user
+ * whose preferred languages say `ru` (issue 15).
+ *
+ *     resolveLanguage('auto', ['de-DE', 'ru-RU', 'en'])  → 'ru'
+ */
+export function resolveLanguage(setting, languages = []) {
     if ( LANGUAGES.includes(setting) ) { return setting; }
-    const base = String(uiLanguage).toLowerCase().split(/[-_]/)[0];
-    return LANGUAGES.includes(base) ? base : DEFAULT_LANGUAGE;
+    const list = typeof languages === 'string' ? [ languages ] : Array.from(languages ?? []);
+    for ( const tag of list ) {
+        const base = String(tag).trim().toLowerCase().split(/[-_]/)[0];
+        if ( LANGUAGES.includes(base) ) { return base; }
+    }
+    return DEFAULT_LANGUAGE;
 }
 
 const PLACEHOLDER = /\{\{(\w+)\}\}/g;

@@ -19,7 +19,10 @@
       - fresh entry, full hash listed   → a threat; don't ask the server;
       - fresh entry, full hash absent   → not listed; don't ask the server;
       - no entry or expired             → ask the server; if it can't answer,
-                                          the result is 'unknown', never 'clear'.
+                                          the result is 'unknown', never 'clear';
+      - expired, server down, listed    → still a threat: the last known list
+                                          answer protects (issue 15), for up to
+                                          MAX_STALE_SECONDS; it never clears.
 
 */
 
@@ -30,6 +33,7 @@ import { fullHash, prefixOf, toBase64 } from './hash.js';
 export const DEFAULT_CACHE_SECONDS = 300;   // when a response carries no usable cacheDuration
 export const MAX_CACHE_SECONDS = 24 * 3600; // Safe Browsing v5: a cache duration may be lengthened to at most 24 h
 export const MAX_CACHE_ENTRIES = 20000;     // prefixes kept; about 1 MB of JSON at most
+export const MAX_STALE_SECONDS = 7 * 24 * 3600; // an expired answer still protects this long while the service is down
 const NOT_THREATS = new Set([ 'allowlist' ]); // list categories that are not threats
 
 /** Outcome of a lookup; each says what the caller does. */
@@ -60,11 +64,14 @@ export class PrefixCache {
     /** fresh returns the unexpired entry of a prefix, or null. */
     fresh(prefix) {
         const entry = this.entries.get(prefix);
-        if ( entry === undefined ) { return null; }
-        if ( entry.expires <= this.now() ) {
-            this.entries.delete(prefix);
-            return null;
-        }
+        if ( entry === undefined || entry.expires <= this.now() ) { return null; }
+        return entry;
+    }
+
+    /** stale returns the last answer for a prefix even if expired (up to MAX_STALE_SECONDS), or null. */
+    stale(prefix) {
+        const entry = this.entries.get(prefix);
+        if ( entry === undefined || entry.expires + MAX_STALE_SECONDS * 1000 <= this.now() ) { return null; }
         return entry;
     }
 
@@ -97,7 +104,7 @@ export class PrefixCache {
     evict() {
         const now = this.now();
         for ( const [ prefix, entry ] of this.entries ) {
-            if ( entry.expires <= now ) { this.entries.delete(prefix); }
+            if ( entry.expires + MAX_STALE_SECONDS * 1000 <= now ) { this.entries.delete(prefix); }
         }
         while ( this.entries.size > MAX_CACHE_ENTRIES ) {
             this.entries.delete(this.entries.keys().next().value);
@@ -146,7 +153,8 @@ export async function lookupURL(url, { api, cache }) {
     }
     const matches = [];
     for ( const { expression, hash, prefix } of candidates ) {
-        const entry = cache.fresh(prefix);
+        // With the service down, the last known answer still names a listed site (never clears one).
+        const entry = cache.fresh(prefix) ?? (unknown ? cache.stale(prefix) : null);
         const listed = entry?.hashes[hash];
         if ( listed !== undefined ) { matches.push({ expression, ...listed }); }
     }

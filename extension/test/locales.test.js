@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 
-import { badgeFor, shouldHoldSubmit, shouldWarnOnPayment } from '../lib/verdicts.js';
+import { Level, badgeFor, lookOf, shouldHoldSubmit, shouldWarnOnPayment } from '../lib/verdicts.js';
 import { resolveLanguage } from '../lib/i18n.js';
 
 const load = lang => JSON.parse(readFileSync(new URL(`../_locales/${lang}/messages.json`, import.meta.url), 'utf8'));
@@ -49,9 +49,34 @@ test('levels: who warns, who holds, badges', () => {
     assert.equal(badgeFor('no_known_risk').text, '');
 });
 
-test('language: the choice, else the browser, else English', () => {
-    assert.equal(resolveLanguage('kk', 'en-US'), 'kk');
-    assert.equal(resolveLanguage('auto', 'ru-RU'), 'ru');
-    assert.equal(resolveLanguage('auto', 'kk'), 'kk');
-    assert.equal(resolveLanguage('auto', 'de'), 'en');
+test('every level has its word in every language', () => {
+    for ( const lang of [ 'en', 'kk', 'ru' ] ) {
+        const messages = load(lang);
+        for ( const level of Object.values(Level) ) {
+            assert.ok(lookOf(level).word in messages, `${lang}: ${lookOf(level).word}`);
+            assert.ok(`sentence_${level}` in messages, `${lang}: sentence_${level}`);
+        }
+    }
 });
+
+// The language vectors: (setting, navigator.languages) → the language shown.
+const LANGUAGE_VECTORS = [
+    [ 'the choice wins', 'kk', [ 'en-US' ], 'kk' ],
+    [ 'auto: first preferred we have', 'auto', [ 'ru-RU', 'ru', 'en' ], 'ru' ],
+    [ 'auto: a region is ignored', 'auto', [ 'kk-KZ' ], 'kk' ],
+    [ 'auto: skips what we lack', 'auto', [ 'de-DE', 'uk', 'ru' ], 'ru' ],
+    [ 'auto: order counts', 'auto', [ 'en-GB', 'ru' ], 'en' ],
+    [ 'auto: kk before ru', 'auto', [ 'kk', 'ru-RU' ], 'kk' ],
+    [ 'auto: nothing we have', 'auto', [ 'de', 'fr-FR' ], 'en' ],
+    [ 'auto: empty list', 'auto', [], 'en' ],
+    [ 'auto: underscore tag', 'auto', [ 'ru_RU' ], 'ru' ],
+    [ 'auto: upper case', 'auto', [ 'RU' ], 'ru' ],
+    [ 'unknown setting is auto', 'de', [ 'ru' ], 'ru' ],
+    [ 'a single tag string', 'auto', 'kk', 'kk' ],
+];
+
+for ( const [ name, setting, languages, expected ] of LANGUAGE_VECTORS ) {
+    test(`language: ${name}`, () => {
+        assert.equal(resolveLanguage(setting, languages), expected);
+    });
+}

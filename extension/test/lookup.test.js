@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { lookupURL, Outcome, PrefixCache, parseDuration } from '../lib/lookup.js';
+import { MAX_STALE_SECONDS, lookupURL, Outcome, PrefixCache, parseDuration } from '../lib/lookup.js';
 import { fullHash, prefixOf, toBase64, fromBase64 } from '../lib/hash.js';
 import { TTLCache } from '../lib/ttlcache.js';
 
@@ -94,6 +94,26 @@ test('a cached hit survives the service going down', async () => {
     assert.equal((await lookupURL('http://evil.example/x', { api, cache })).outcome, Outcome.HIT);
     api.down = true;
     assert.equal((await lookupURL('http://evil.example/x', { api, cache })).outcome, Outcome.HIT);
+});
+
+test('an expired answer still protects while the service is down, and never clears a site', async () => {
+    const api = await fakeService([ [ 'evil.example/', 'l', 'scam_shop' ] ]);
+    const c = clock();
+    const cache = new PrefixCache({ now: c.now });
+    assert.equal((await lookupURL('http://evil.example/x', { api, cache })).outcome, Outcome.HIT);
+    assert.equal((await lookupURL('http://quiet.example/', { api, cache })).outcome, Outcome.CLEAR);
+    c.t += 3600 * 1000;    // the 300 s answers expired an hour ago
+    api.down = true;
+    assert.equal((await lookupURL('http://evil.example/x', { api, cache })).outcome, Outcome.HIT, 'last known answer');
+    assert.equal((await lookupURL('http://quiet.example/', { api, cache })).outcome, Outcome.UNKNOWN, 'a stale "not listed" is not clear');
+    api.down = false;
+    assert.equal((await lookupURL('http://evil.example/x', { api, cache })).outcome, Outcome.HIT);
+    c.t += (MAX_STALE_SECONDS + 1) * 1000;
+    api.down = true;
+    assert.equal((await lookupURL('http://evil.example/x', { api, cache })).outcome, Outcome.HIT, 'refreshed when the service was back');
+    c.t += (MAX_STALE_SECONDS + 400) * 1000;
+    cache.evict();
+    assert.equal((await lookupURL('http://evil.example/x', { api, cache })).outcome, Outcome.UNKNOWN, 'forgotten after MAX_STALE_SECONDS');
 });
 
 test('the cache round-trips through JSON (service worker restarts)', async () => {

@@ -10,12 +10,19 @@ from service.verdicts import PageContext
 __all__ = ["COMPONENTS", "build_openapi"]
 
 _REASON = {
-    "type": "object", "required": ["code", "severity", "weight", "message", "evidence"],
+    "type": "object", "required": ["code", "severity", "weight", "rank", "message", "evidence"],
     "properties": {
         "code": {"type": "string", "examples": ["list.phishing", "lookalike.brand", "domain.young"]},
         "severity": {"type": "string", "enum": ["info", "low", "medium", "high", "critical"]},
         "weight": {"type": "integer"},
+        "rank": {"type": "integer", "minimum": 0, "maximum": 100,
+                 "description": "display priority: the highest is the one sentence a person reads first; "
+                                "0 = shown only among the details (docs/scoring.md)"},
         "message": {"type": "string", "description": "In the requested language (kk, ru or en)"},
+        "labels": {"type": "object", "description": "list reasons: the list's name, category and source in "
+                                                    "the requested language",
+                   "properties": {"list": {"type": "string"}, "category": {"type": "string"},
+                                  "source": {"type": "string"}}},
         "evidence": {"type": "object"},
     },
 }
