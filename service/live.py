@@ -35,6 +35,7 @@ log = logging.getLogger("abaila.live")
 
 POLL_SECONDS = 0.5  # seconds between polls of the store's version; the 2 s promise leaves room for a slow poll
 CHANNEL = "abaila:changes"
+CHANGES_PER_BATCH = 5_000  # changes read and applied between turns of the event loop
 _SOURCE = "moderators"
 
 
@@ -89,13 +90,22 @@ class LiveUpdater:
             self._redis = None
 
     async def refresh(self) -> int:
-        """Applies the changes since the last one applied; returns the version now applied."""
+        """Applies every change since the last one applied; returns the version now applied.
+
+        All of them, batch after batch: a 2xx on a 50,000-entry import means it is in force here (issue 10:
+        one batch of 10,000 per call left the last entries unlisted for seconds). Between batches the loop
+        gets a turn, so other requests are answered meanwhile.
+        """
         async with self._lock:
-            changes = await self.store.changes_since(self.version)
-            index = self._index()
-            for change in changes:
-                self._apply(index, change)
-                self.version = change.id
+            while True:
+                changes = await self.store.changes_since(self.version, limit=CHANGES_PER_BATCH)
+                index = self._index()
+                for change in changes:
+                    self._apply(index, change)
+                    self.version = change.id
+                if len(changes) < CHANGES_PER_BATCH:
+                    break
+                await asyncio.sleep(0)
             self._expire(index, self._now())
             return self.version
 

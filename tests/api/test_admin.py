@@ -185,6 +185,16 @@ def test_import_dry_run_and_bad_lines(moderation: Moderation) -> None:
                        headers=h).json()["error"]["field"] == "format"
 
 
+def test_a_big_import_is_in_force_when_it_is_answered(moderation: Moderation) -> None:
+    # Issue 10: after a 2xx for 50,000 entries the last was unlisted for 3 s (10,000 changes applied per refresh).
+    client, tokens, _ = moderation
+    text = "\n".join(f"bulk-{i}.example.kz" for i in range(25_000)) + "\n"
+    made = client.post("/v1/admin/import", json={"text": text, "reason": "bulk feed", "list": "bulk"},
+                       headers=auth(tokens["moderator"]))
+    assert made.status_code == 201 and made.json()["added"] == 25_000
+    assert verdict(client, "https://bulk-24999.example.kz/") == "blocked"  # at once, not after polls
+
+
 def test_export_formats(moderation: Moderation) -> None:
     client, tokens, _ = moderation
     h = auth(tokens["moderator"])
