@@ -142,7 +142,7 @@ def _t(lang: str) -> dict[str, str]:
 
 
 def _report_url(public_url: str, link: str, lang: str) -> str:
-    return f"{public_url}/?lang={lang}&url={quote(link, safe='')}"
+    return f"{public_url}/share?lang={lang}&url={quote(link, safe='')}"
 
 
 def compose_private(judged: Judged, lang: str, public_url: str) -> tuple[str, list[list[dict[str, str]]]]:

@@ -144,7 +144,8 @@ def test_private_chat_gets_one_reply_in_the_users_language(stack: Stack, user_id
     assert reply["reply_parameters"]["message_id"] == message_id
     buttons = reply["reply_markup"]["inline_keyboard"]
     assert buttons[0][0]["text"].startswith(button)
-    assert buttons[0][0]["url"].startswith("https://abaila.example/?lang=") and "kaspi-kz.top" in buttons[0][0]["url"]
+    assert buttons[0][0]["url"].startswith("https://abaila.example/share?lang=")
+    assert "kaspi-kz.top" in buttons[0][0]["url"]
 
 
 def test_hidden_links_and_forwarded_buttons_are_checked(stack: Stack) -> None:

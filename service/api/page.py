@@ -1,7 +1,8 @@
 """`GET /`: the public check page — paste a link or a whole message, see what each link and number is.
 
     GET  /                        the page in the negotiated language (`?lang=`, cookie, Accept-Language)
-    GET  /?text=…&url=…&title=…   the share target: what Android's "Share → Abaila" sends, judged at once
+    GET  /share?text=…&url=…&title=…   the share target: what Android's "Share → Abaila" sends, judged at once
+                                  (GET /?text=… redirects there, so the check is counted the same way)
     POST /  text=…                the page's own form (POST keeps the message out of URLs and history)
     POST /report  url, kind       the Report action (the same queue as POST /v1/reports, same limit)
     GET  /manifest.webmanifest    the installable web app, with its share_target
@@ -23,7 +24,7 @@ from typing import Any
 
 import jinja2
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from service import messages
@@ -37,13 +38,13 @@ __all__ = ["PAGE_RATE", "RATE_LIMITS", "openapi_paths", "rate_limits", "routes"]
 
 # Checking a message fans out to up to 20 link checks: a person pastes a few a minute, a script many more.
 PAGE_RATE = "30/minute"  # POST / per client address; ABAILA_PAGE_RATE overrides ("none": unlimited)
-RATE_LIMITS = {"/": ("POST", PAGE_RATE, "page"),
+RATE_LIMITS = {"/": ("POST", PAGE_RATE, "page"), "/share": ("GET", PAGE_RATE, "page"),
                "/report": ("POST", f"{REPORTS_PER_WINDOW}/{WINDOW_SECONDS} seconds", "report")}
 
 
 def rate_limits(page_rate: str = PAGE_RATE) -> dict[str, tuple[str, str, str]]:
     """Returns the page's per-address limits for the rate-limit middleware (Settings.page_rate for POST /)."""
-    return {**RATE_LIMITS, "/": ("POST", page_rate, "page")}
+    return {**RATE_LIMITS, "/": ("POST", page_rate, "page"), "/share": ("GET", page_rate, "page")}
 _LANG_COOKIE = "abaila_lang"
 _SCAMS = ("security", "blocked", "code", "safe_account", "prize", "olx")
 _SHOP_STEPS = 6
@@ -153,7 +154,17 @@ async def _render(request: Request, *, text: str = "", lang: str, notice: str = 
     return response
 
 
-async def page(request: Request) -> HTMLResponse:
+_SHARED = ("title", "text", "url")
+
+
+async def page(request: Request) -> Response:
+    if any(name in request.query_params for name in _SHARED):
+        # Checking is counted per address on /share (GET) and / (POST); a plain page view is not limited.
+        return RedirectResponse(f"/share?{request.url.query}", status_code=303, headers={"Cache-Control": "no-store"})
+    return await _render(request, lang=_lang(request))
+
+
+async def share(request: Request) -> HTMLResponse:
     return await _render(request, text=_shared_text(request), lang=_lang(request))
 
 
@@ -183,8 +194,8 @@ async def manifest(request: Request) -> JSONResponse:
         "start_url": "/", "scope": "/", "display": "standalone", "background_color": "#ffffff",
         "theme_color": "#0b5cab",
         "icons": [{"src": "/icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any"}],
-        # Android's share sheet opens GET /?title=…&text=…&url=… (Web Share Target, W3C).
-        "share_target": {"action": "/", "method": "GET",
+        # Android's share sheet opens GET /share?title=…&text=…&url=… (Web Share Target, W3C).
+        "share_target": {"action": "/share", "method": "GET",
                          "params": {"title": "title", "text": "text", "url": "url"}},
     }, media_type="application/manifest+json", headers={"Cache-Control": "public, max-age=3600"})
 
@@ -202,6 +213,7 @@ async def icon(request: Request) -> Response:
 routes = [
     Route("/", page, methods=["GET"]),
     Route("/", page_post, methods=["POST"]),
+    Route("/share", share, methods=["GET"]),
     Route("/report", report, methods=["POST"]),
     Route("/manifest.webmanifest", manifest, methods=["GET"]),
     Route("/icon.svg", icon, methods=["GET"]),
@@ -209,11 +221,15 @@ routes = [
 
 _HTML = {"200": {"description": "HTML"}}
 openapi_paths: dict[str, Any] = {
+    "/share": {"get": {
+        "summary": "The share target (HTML): judges the shared title/text/url; limited per address like POST /",
+        "parameters": [{"name": name, "in": "query", "schema": {"type": "string"}}
+                       for name in ("text", "url", "title", "lang")],
+        "responses": {**_HTML, "429": {"description": "Too many checks from this address"}}}},
     "/": {
-        "get": {"summary": "The public check page (HTML); with title/text/url it is the share target and judges them",
-                "parameters": [{"name": name, "in": "query", "schema": {"type": "string"}}
-                               for name in ("text", "url", "title", "lang")],
-                "responses": _HTML},
+        "get": {"summary": "The public check page (HTML); with title/text/url it redirects to /share",
+                "parameters": [{"name": "lang", "in": "query", "schema": {"type": "string"}}],
+                "responses": {**_HTML, "303": {"description": "to /share, with the shared parameters"}}},
         "post": {"summary": "The check page's form: judge every link and number in a pasted message (HTML)",
                  "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
                      "type": "object", "properties": {"text": {"type": "string", "maxLength": MAX_TEXT},

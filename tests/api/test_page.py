@@ -64,7 +64,7 @@ def test_share_target_judges_what_android_shares(client: TestClient) -> None:
     manifest = client.get("/manifest.webmanifest")
     assert manifest.status_code == 200 and manifest.headers["content-type"].startswith("application/manifest+json")
     body = manifest.json()
-    assert body["share_target"] == {"action": "/", "method": "GET",
+    assert body["share_target"] == {"action": "/share", "method": "GET",
                                     "params": {"title": "title", "text": "text", "url": "url"}}
     assert body["start_url"] == "/" and body["display"] == "standalone" and body["icons"]
     assert client.get(body["icons"][0]["src"]).headers["content-type"].startswith("image/svg+xml")
@@ -118,4 +118,13 @@ def test_report_action_shares_the_reports_limit(client: TestClient) -> None:
 
 def test_page_is_in_the_openapi(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    assert {"/", "/report", "/manifest.webmanifest"} <= set(paths)
+    assert {"/", "/share", "/report", "/manifest.webmanifest"} <= set(paths)
+
+
+def test_checks_are_limited_per_address_but_page_views_are_not(client_factory: Callable[..., TestClient]) -> None:
+    client = client_factory(ABAILA_PAGE_RATE="3/minute")
+    assert [client.get("/share", params={"text": f"x{i}.kz"}).status_code for i in range(3)] == [200] * 3
+    assert client.post("/", data={"text": "y.kz"}).status_code == 429  # one counter for both ways in
+    moved = client.get("/", params={"url": "z.kz"}, follow_redirects=False)
+    assert moved.status_code == 303 and moved.headers["location"] == "/share?url=z.kz"
+    assert all(client.get("/").status_code == 200 for _ in range(5))
