@@ -47,6 +47,7 @@ const state = {
     onceAllowed: {},    // tabId → [host]: "Continue once" passes, for this tab only
     safePages: {},      // tabId → [{url, host}], newest last
     tabLevels: {},      // tabId → {host, level, listed}: the level last shown for the tab's site
+    moments: {},        // tabId → {key, context}: what the page last asked for (codes only), for the popup
 };
 
 /******************************************************************************/
@@ -308,7 +309,12 @@ async function checkPayment(sender, { asksFor = [], payButton = false, page = nu
     if ( override === 'always' ) { return { show: false, level: known?.level ?? Level.NO_KNOWN_RISK }; }
     const asks = Array.from(new Set(asksFor.filter(a => FORM_ASKS.includes(a) || MOMENT_ASKS.includes(a))));
     const context = { payment_form: asks.some(a => FORM_ASKS.includes(a)) || payButton, asks_for: asks };
-    if ( asks.some(a => MOMENT_ASKS.includes(a)) ) { context.page = pageContext(page); }
+    const moment = asks.some(a => MOMENT_ASKS.includes(a));
+    if ( moment ) {
+        context.page = pageContext(page);
+        // The popup then tells the same story as the in-page warning ("Nothing is known" was issue 13's complaint).
+        state.moments[tabId] = { key: site.key, context };
+    }
     const verdict = await verdictFor(site, context);
     let level = levelOf(verdict);
     // A listed site stays listed in this tab even when the service cannot say so right now.
@@ -468,7 +474,9 @@ async function popupState(sender, tabId) {
     const site = tab ? siteOf(tab.url ?? '') : null;
     if ( site === null ) { return { web: false }; }
     const known = tabLevelOf(tab.id, site.key);
-    const verdict = await verdictFor(site, null);
+    // What the page last asked for (codes only), so the popup tells the same story as the in-page warning.
+    const moment = state.moments[tab.id];
+    const verdict = await verdictFor(site, moment?.key === site.key ? moment.context : null);
     // An identity's verdict comes from the service, which never calls one trusted for its platform's sake;
     // should an old service still answer "trusted" for an account that is not allowlisted, say unverified.
     const trustedForItself = (verdict?.reasons ?? []).some(r => r.code === 'allowlist.identity');
@@ -528,6 +536,7 @@ ext.tabs.onRemoved(tabId => {
         delete state.onceAllowed[tabId];
         delete state.safePages[tabId];
         delete state.tabLevels[tabId];
+        delete state.moments[tabId];
         saveSession();
     });
 });

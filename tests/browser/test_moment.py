@@ -346,3 +346,19 @@ def test_apk_from_a_verified_site_goes_ahead(launch, proxy, apps) -> None:
     assert _wait_state(browser, "complete")["bytes"] == APK_CHUNKS * 1024
     tabs = browser.worker.evaluate("async () => (await chrome.tabs.query({})).map(t => t.url)")
     assert not any("/download.html" in url for url in tabs), tabs
+
+
+def test_popup_tells_what_the_page_asks(launch, proxy, corpus) -> None:
+    browser = launch(proxy.url)
+    meta = next(m for m in PAGES if m["file"] == "en-prepay-card.txt")
+    site = browser.page()
+    visit(site, corpus.url(meta))
+    wait_for_warning(site)
+    tab = browser.worker.evaluate(
+        "async host => (await chrome.tabs.query({})).find(t => (t.url || '').includes('://' + host + ':')).id",
+        meta["host"])
+    popup = browser.page()
+    popup.goto(browser.extension_url(f"popup.html?tabId={tab}"))
+    popup.wait_for_selector("body[data-ready=true]")
+    assert popup.get_attribute("#verdict", "data-level") in ("dangerous", "suspicious", "unverified")
+    assert "transfer money to a card" in popup.inner_text("#reasons")
