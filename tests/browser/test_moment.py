@@ -28,8 +28,7 @@ pytestmark = pytest.mark.browser
 
 CORPUS = ROOT / "tests" / "fixtures" / "pages"
 ARTIFACTS = ROOT / "artifacts"
-# Account pages are judged as the account once issue 12 scores identities; until then instagram.com is trusted
-# (and its HSTS preload keeps Chromium off a plain-HTTP test server anyway).
+# Account pages are served over TLS (instagram.com is HSTS-preloaded) by their own test below.
 ACCOUNT_HOSTS = {"www.instagram.com"}
 
 
@@ -126,7 +125,8 @@ def _assert_private(proxy, metas: list[dict], since: int = 0) -> None:
     for body in (r.body for r in proxy.requests[since:] if r.path == "/v1/check"):
         request = json.loads(body)
         assert set(request) <= {"url", "context", "lang"}, request
-        assert re.fullmatch(r"https?://[a-z0-9.-]+/", request["url"]), request["url"]
+        # A hostname, or an account's public address (issue 12): never the page's own path or query.
+        assert re.fullmatch(r"https?://[a-z0-9.-]+/|https://instagram\.com/[a-z0-9._]+", request["url"]), request["url"]
         assert set(request.get("context", {})) <= {"payment_form", "asks_for", "page"}, request
         for value in request.get("context", {}).get("page", {}).values():
             assert isinstance(value, (bool, int)), request
@@ -362,3 +362,70 @@ def test_popup_tells_what_the_page_asks(launch, proxy, corpus) -> None:
     popup.wait_for_selector("body[data-ready=true]")
     assert popup.get_attribute("#verdict", "data-level") in ("dangerous", "suspicious", "unverified")
     assert "transfer money to a card" in popup.inner_text("#reasons")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Account pages (issue 12's identities): the same moment on a mapped https www.instagram.com account page
+
+
+class AccountServer:
+    """Serves the corpus's account pages over TLS at their own path (www.instagram.com/<handle>/)."""
+
+    def __init__(self, directory: Path) -> None:
+        import ssl
+        import subprocess
+
+        cert, key = directory / "cert.pem", directory / "key.pem"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
+                        "-out", str(cert), "-days", "2", "-subj", "/CN=www.instagram.com",
+                        "-addext", "subjectAltName=DNS:instagram.com,DNS:*.instagram.com"],
+                       check=True, capture_output=True, timeout=60)
+        by_path = {m["path"]: m for m in PAGES if m.get("path")}
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                meta = by_path.get(self.path.split("?")[0])
+                data = (_html(meta) if meta else "<p>nothing</p>").encode()
+                self.send_response(200 if meta else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(str(cert), str(key))
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture(scope="module")
+def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountServer]:
+    server = AccountServer(tmp_path_factory.mktemp("tls"))
+    yield server
+    server.stop()
+
+
+def test_account_pages_get_the_warning_for_the_account(launch, proxy, accounts) -> None:
+    browser = launch(proxy.url, extra_args=("--ignore-certificate-errors",))
+    metas = [m for m in PAGES if m["host"] in ACCOUNT_HOSTS and m["kind"] == "scam"]
+    assert metas
+    for meta in metas:
+        page = browser.page()
+        visit(page, f"https://{meta['host']}:{accounts.port}{meta['path']}")
+        assert wait_for_warning(page, timeout=8_000) in ("dangerous", "suspicious", "unverified"), meta["file"]
+        page.close()
+    checks = [json.loads(r.body) for r in proxy.requests if r.path == "/v1/check"]
+    for meta in metas:
+        # The service is asked about the account (its public address), with codes only.
+        account = f"https://instagram.com{meta['path']}".rstrip("/")
+        assert any(c["url"] == account and c.get("context", {}).get("asks_for") for c in checks), (account, checks)
+    _assert_private(proxy, metas)
