@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests._env import ROOT
-from tests.browser.conftest import HONEST_HOST, save_screenshot
+from tests.browser.conftest import HONEST_HOST, RecordingProxy, save_screenshot
 from tests.browser.test_extension import WARNING, visit, wait_for_warning, warning_text
 
 pytestmark = pytest.mark.browser
@@ -94,6 +94,15 @@ class CorpusServer:
     def stop(self) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+@pytest.fixture(scope="module")
+def proxy(service) -> Iterator[RecordingProxy]:  # type: ignore[no-untyped-def]
+    """This module's own recording proxy: its account checks must not reach the other modules' records."""
+    p = RecordingProxy(service.url)
+    p.start()
+    yield p
+    p.stop()
 
 
 @pytest.fixture(scope="module")
