@@ -19,18 +19,16 @@ Example::
 from __future__ import annotations
 
 import hmac
-import time
 from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
 
 from service.errors import Forbidden, Unauthorized
-from service.store import Role, Store, hash_token
+from service.store import TOKEN_CACHE_SECONDS, Role, Store, hash_token
 
 __all__ = ["TOKEN_CACHE_SECONDS", "Principal", "authenticate", "bearer_token", "forget_tokens", "principal_for_token"]
 
-TOKEN_CACHE_SECONDS = 5.0  # seconds a resolved token is trusted without asking the store again
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="abaila"'}
 _MAX_TOKEN_LENGTH = 200  # characters; ours are 47
 
@@ -43,13 +41,9 @@ class Principal:
     rate: str | None  # per-key rate limit ("50/second", "none"); None: the deployment's default
 
 
-# Per process: token hash -> (principal or None, monotonic expiry). Small: one item per key in use.
-_cache: dict[str, tuple[Principal | None, float]] = {}
-
-
-def forget_tokens() -> None:
-    """Drops cached principals (after a revocation on this instance)."""
-    _cache.clear()
+def forget_tokens(store: Store) -> None:
+    """Drops the principals cached for store (after a revocation through this instance)."""
+    store.token_cache.clear()
 
 
 def bearer_token(request: Request) -> str | None:
@@ -66,18 +60,15 @@ async def principal_for_token(store: Store, token: str) -> Principal | None:
     if not token or len(token) > _MAX_TOKEN_LENGTH:
         return None
     digest = hash_token(token)
-    cached = _cache.get(digest)
-    now = time.monotonic()
-    if cached is not None and cached[1] > now:
-        return cached[0]
+    cache = store.token_cache  # digest -> Principal | None, for TOKEN_CACHE_SECONDS; the store owns it
+    if digest in cache:
+        return cache[digest]  # type: ignore[no-any-return]  # the store's cache holds only what we put here
     found = await store.key_for_hash(digest)
     principal = None
     if found is not None and hmac.compare_digest(found[1], digest):
         key = found[0]
         principal = Principal(key.id, key.name, key.role, key.rate)
-    if len(_cache) > 10_000:  # unknown tokens must not grow the cache without bound
-        _cache.clear()
-    _cache[digest] = (principal, now + TOKEN_CACHE_SECONDS)
+    cache[digest] = principal
     return principal
 
 

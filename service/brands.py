@@ -74,12 +74,18 @@ class Brands:
     brands: tuple[Brand, ...]
     _by_official: dict[str, Brand] = field(default_factory=dict, repr=False, compare=False)
     _hosting: frozenset[str] = field(default=frozenset(), repr=False, compare=False)
+    # The look-alike matcher of these brands (service.signals.lookalike.build_matcher), built once here:
+    # typed object because that module imports this one.
+    lookalike_matcher: object = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        from service.signals.lookalike import build_matcher  # it imports Brands: import at use
+
         object.__setattr__(self, "_hosting", frozenset(d for brand in self.brands for d in brand.hosting))
         for brand in self.brands:
             for domain in brand.official:
                 self._by_official.setdefault(domain, brand)
+        object.__setattr__(self, "lookalike_matcher", build_matcher(self))
 
     def official_brand(self, host: str) -> Brand | None:
         """Returns the brand whose official domain is host or a parent of host, else None."""

@@ -13,12 +13,15 @@ The checker owns no policy: matching is `service.index`, weighing is `service.sc
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
+import json
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
+
+from cachetools import TTLCache
 
 from service import messages
 from service.brands import Brands, default_brands
@@ -47,15 +50,42 @@ def _list_hit(hit: Hit) -> ListHit:
 _CacheKey = tuple[str, str, "PageContext | None", bool]
 
 
+def render_json(verdict: Verdict) -> bytes:
+    """Returns the compact UTF-8 JSON of a verdict, as the API sends it."""
+    return json.dumps(verdict.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class _Remembered:
+    """One remembered verdict: the index it was judged on (object and generation) and, once the API has
+    answered with it, its rendered JSON bytes."""
+
+    __slots__ = ("body", "generation", "index", "key_bytes", "verdict")
+    _OVERHEAD = 2048  # bytes: a Verdict with its reasons and signals, as objects (measured with tracemalloc)
+
+    def __init__(self, key: _CacheKey, index: Index, generation: int, verdict: Verdict) -> None:
+        self.key_bytes = len(key[0]) + 64  # the URL text dominates the key; lang, context and flag are small
+        self.index = index
+        self.generation = generation
+        self.verdict = verdict
+        self.body: bytes | None = None
+
+    def size(self) -> int:
+        """Returns the bytes this entry is counted as in the cache."""
+        return self.key_bytes + self._OVERHEAD + (len(self.body) if self.body is not None else 0)
+
+
 class Checker:
     """Checks URLs against the current index and, unless offline, the slow signals.
 
-    Complete verdicts are kept in a small LRU for `VERDICT_CACHE_SECONDS`: a bank or an extension asks about
-    the same URL many times, and scoring costs far more than a dict lookup. An entry is used only while the
-    index is the same object at the same generation, so a moderator's change is never hidden by it.
+    Complete verdicts are remembered for `VERDICT_CACHE_SECONDS` in one cache this object owns (cachetools'
+    TTLCache on the injected `monotonic` clock), bounded by bytes: a key holds URL text an attacker chooses,
+    so counting entries alone would not bound memory. A bank or an extension asks about the same URL many
+    times, and scoring costs far more than a lookup. An entry is used only while the index is the same object
+    at the same generation, so a moderator's change is never hidden by it; the API's rendered JSON bytes of a
+    verdict are kept beside it (`cached_json`), so a repeated answer is not serialized again.
     """
 
-    VERDICT_CACHE_SIZE = 20_000  # entries
+    VERDICT_CACHE_BYTES = 32 * 1024 * 1024  # bytes of keys, verdicts and rendered bodies (estimated)
     VERDICT_CACHE_SECONDS = 60.0  # seconds; slow-signal facts have their own, longer cache below it
 
     def __init__(self, index: Index, *, slow: SlowSignals | None = None, brands: Brands | None = None,
@@ -68,8 +98,9 @@ class Checker:
         self.deadline_ms = deadline_ms
         self.verdict_ttl = verdict_ttl
         self._clock = clock
-        self._monotonic = monotonic
-        self._verdicts: OrderedDict[_CacheKey, tuple[Index, int, float, Verdict]] = OrderedDict()
+        self._verdicts: TTLCache[_CacheKey, _Remembered] = TTLCache(
+            maxsize=self.VERDICT_CACHE_BYTES, ttl=self.VERDICT_CACHE_SECONDS, timer=monotonic,
+            getsizeof=_Remembered.size)
 
     def cached(self, url: str, *, lang: str = messages.DEFAULT_LANG, context: PageContext | None = None,
                offline: bool = False) -> Verdict | None:
@@ -77,26 +108,36 @@ class Checker:
 
         A URL only gets remembered after it passed validation and was checked, so a hit needs neither again.
         """
-        return self._cached((url, lang, context, offline))
+        entry = self._cached((url, lang, context, offline))
+        return entry.verdict if entry is not None else None
 
-    def _cached(self, key: _CacheKey) -> Verdict | None:
+    def cached_json(self, url: str, *, lang: str = messages.DEFAULT_LANG,
+                    context: PageContext | None = None) -> tuple[Verdict, bytes] | None:
+        """Returns the remembered verdict and its compact JSON bytes (rendered on first use, then kept)."""
+        key = (url, lang, context, False)
+        entry = self._cached(key)
+        if entry is None:
+            return None
+        if entry.body is None:
+            entry.body = render_json(entry.verdict)
+            with contextlib.suppress(ValueError):  # re-stored so the cache counts the body's bytes
+                self._verdicts[key] = entry
+        return entry.verdict, entry.body
+
+    def _cached(self, key: _CacheKey) -> _Remembered | None:
         entry = self._verdicts.get(key)
         if entry is None:
             return None
-        index, generation, expires, verdict = entry
-        if index is not self.index or generation != index.generation or expires < self._monotonic():
-            del self._verdicts[key]
+        if entry.index is not self.index or entry.generation != entry.index.generation:
+            self._verdicts.pop(key, None)
             return None
-        self._verdicts.move_to_end(key)
-        return verdict
+        return entry
 
     def _remember(self, key: _CacheKey, verdict: Verdict) -> None:
         if not verdict.complete:
             return  # a pending signal will finish in the background; ask again next time
-        self._verdicts[key] = (self.index, self.index.generation, self._monotonic() + self.VERDICT_CACHE_SECONDS,
-                               verdict)
-        if len(self._verdicts) > self.VERDICT_CACHE_SIZE:
-            self._verdicts.popitem(last=False)
+        with contextlib.suppress(ValueError):  # an entry larger than the whole cache is not remembered
+            self._verdicts[key] = _Remembered(key, self.index, self.index.generation, verdict)
 
     async def check(self, parsed: CanonicalURL, *, url: str, lang: str = messages.DEFAULT_LANG,
                     context: PageContext | None = None, offline: bool = False) -> Verdict:
@@ -104,7 +145,7 @@ class Checker:
         key = (url, lang, context, offline)
         cached = self._cached(key)
         if cached is not None:
-            return cached
+            return cached.verdict
         verdict = await self._check(parsed, url=url, lang=lang, context=context, offline=offline)
         self._remember(key, verdict)
         return verdict

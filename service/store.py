@@ -32,6 +32,7 @@ import datetime as dt
 import hashlib
 import json
 import secrets
+import time
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -39,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from cachetools import TTLCache
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
@@ -104,6 +106,7 @@ class Decision(StrEnum):
 ROLES = tuple(Role)
 REPORT_KINDS = tuple(ReportKind)
 REPORTS_PER_GROUP = 20  # newest reports of a group loaded with a page of groups
+TOKEN_CACHE_SECONDS = 5.0  # seconds a resolved API token is trusted without asking the database again
 _PG_WRITE_LOCK = 0x4142_4149_4C41  # advisory lock id ("ABAILA"): serializes writers so change ids commit in order
 
 
@@ -409,10 +412,14 @@ _ENTRY_COLUMNS = (entries, lists.c.name.label("list_name"), lists.c.category)
 class Store:
     """Async access to the store. Every write method is one transaction, audited inside it."""
 
-    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], dt.datetime] = utc_now) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Callable[[], dt.datetime] = utc_now,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
         self._now = clock  # every time the store writes or compares (tests pass a fixed one)
+        # service.auth's token hash -> principal (or None: unknown), trusted for TOKEN_CACHE_SECONDS. Keys are
+        # fixed-size SHA-256 hex digests, so the entry bound is a byte bound (~2 MB) whatever callers send.
+        self.token_cache: TTLCache[str, Any] = TTLCache(maxsize=10_000, ttl=TOKEN_CACHE_SECONDS, timer=monotonic)
 
     @classmethod
     async def open(cls, url: str, *, migrate: bool = True, clock: Callable[[], dt.datetime] = utc_now) -> Store:

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import idna
+from publicsuffixlist import PublicSuffixList
 
 from service.errors import InvalidURL
 
@@ -347,10 +348,13 @@ def expressions(url: str) -> list[str]:
 
 
 @lru_cache(maxsize=1)
-def _psl():  # type: ignore[no-untyped-def]
-    from publicsuffixlist import PublicSuffixList  # bundled copy; never fetches
-
+def public_suffix_list() -> PublicSuffixList:
+    """Returns the process's one Public Suffix List (the package's bundled copy; it never fetches), built on
+    first use: urls, signals and extract all read this instance."""
     return PublicSuffixList()
+
+
+_psl = public_suffix_list
 
 
 def registrable_domain(host: str) -> str:

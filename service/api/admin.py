@@ -254,7 +254,7 @@ async def revoke_key(request: Request) -> JSONResponse:
         raise NotFound(f"no API key with id {ref!r}")
     key = await _store(request).revoke_key(int(ref), actor=principal.name,
                                            reason=request.query_params.get("reason", ""))
-    forget_tokens()
+    forget_tokens(_store(request))
     return JSONResponse(key.to_json())
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-from collections import OrderedDict
 from typing import Any
 
 from starlette.requests import Request
@@ -12,9 +10,10 @@ from starlette.routing import Route
 
 from service import messages
 from service.api.bodies import read_json_object, require_type
+from service.checker import Checker, render_json
 from service.errors import InvalidField
 from service.urls import validate_for_api
-from service.verdicts import PageContext, Verdict
+from service.verdicts import PageContext
 
 __all__ = ["parse_context", "parse_lang", "routes"]
 
@@ -75,76 +74,27 @@ def _parse_page(value: object) -> tuple[tuple[str, int], ...]:
     return tuple(sorted(pairs))
 
 
-class _RenderedBodies:
-    """The JSON bytes of recently answered verdicts, so a remembered verdict is not serialized again."""
-
-    SIZE = 2048  # entries
-
-    def __init__(self) -> None:
-        self._bodies: OrderedDict[int, tuple[Verdict, bytes]] = OrderedDict()
-
-    def render(self, verdict: Verdict) -> bytes:
-        entry = self._bodies.get(id(verdict))
-        if entry is not None and entry[0] is verdict:
-            return entry[1]
-        body = json.dumps(verdict.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        self._bodies[id(verdict)] = (verdict, body)  # holding the verdict keeps its id from being reused
-        if len(self._bodies) > self.SIZE:
-            self._bodies.popitem(last=False)
-        return body
-
-
-_bodies = _RenderedBodies()
-
-
-async def _check(request: Request, url: object, lang: str, context: PageContext | None) -> Response:
-    checker = request.app.state.checker
-    verdict = checker.cached(url, lang=lang, context=context) if isinstance(url, str) else None
-    if verdict is None:
-        parsed = validate_for_api(url)
-        verdict = await checker.check(parsed, url=url, lang=lang, context=context)  # type: ignore[arg-type]
+async def _check(request: Request, url: str, lang: str, context: PageContext | None) -> Response:
+    checker: Checker = request.app.state.checker
+    remembered = checker.cached_json(url, lang=lang, context=context)
+    if remembered is not None:
+        verdict, body = remembered
+    else:
+        verdict = await checker.check(validate_for_api(url), url=url, lang=lang, context=context)
+        body = render_json(verdict)
     request.state.verdict = verdict.verdict.value  # for metrics and logs, never the URL
-    return Response(_bodies.render(verdict), media_type="application/json",
+    return Response(body, media_type="application/json",
                     headers={"Cache-Control": f"private, max-age={verdict.ttl}"})
 
 
-class _QueryMemo:
-    """The (url, lang) that recent raw query strings and Accept-Language headers parsed to.
-
-    A bank or an extension repeats the same request; parsing its query string cost as much as answering it
-    from the verdict cache. Only the parsing is remembered; validation and the verdict are not skipped.
-    """
-
-    SIZE = 4096  # entries
-
-    def __init__(self) -> None:
-        self._parsed: OrderedDict[tuple[bytes, str | None], tuple[str, str]] = OrderedDict()
-
-    def parse(self, request: Request) -> tuple[str, str]:
-        accept_language = request.headers.get("accept-language")
-        key = (request.scope.get("query_string", b""), accept_language)
-        known = self._parsed.get(key)
-        if known is not None:
-            return known
-        params = request.query_params
-        if len(params.getlist("url")) > 1:
-            raise InvalidField("give exactly one url parameter", field="url")
-        url = params.get("url")
-        if url is None:
-            raise InvalidField("url is required", field="url")
-        parsed = (url, parse_lang(params.get("lang"), accept_language))
-        self._parsed[key] = parsed
-        if len(self._parsed) > self.SIZE:
-            self._parsed.popitem(last=False)
-        return parsed
-
-
-_queries = _QueryMemo()
-
-
 async def check_get(request: Request) -> Response:
-    url, lang = _queries.parse(request)
-    return await _check(request, url, lang, None)
+    params = request.query_params
+    if len(params.getlist("url")) > 1:
+        raise InvalidField("give exactly one url parameter", field="url")
+    url = params.get("url")
+    if url is None:
+        raise InvalidField("url is required", field="url")
+    return await _check(request, url, parse_lang(params.get("lang"), request.headers.get("accept-language")), None)
 
 
 async def check_post(request: Request) -> Response:

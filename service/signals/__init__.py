@@ -23,9 +23,8 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from functools import lru_cache
 
-from publicsuffixlist import PublicSuffixList
+from service.urls import public_suffix_list as _psl
 
 __all__ = ["is_public_domain"]
 
@@ -35,11 +34,6 @@ _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 # ICANN's .internal reservation, home-router habits): refused before the PSL is even asked.
 _INTERNAL_TLDS = frozenset({"localhost", "local", "internal", "lan", "home", "corp", "localdomain", "test",
                             "invalid", "example", "onion", "arpa", "intranet", "private", "home.arpa"})
-
-
-@lru_cache(maxsize=1)
-def _psl() -> PublicSuffixList:
-    return PublicSuffixList()
 
 
 def is_public_domain(name: str) -> bool:

@@ -148,10 +148,14 @@ class _Matcher:
 
 
 def _matcher(brands: Brands) -> _Matcher:
-    cache = brands._by_official  # the Brands value is frozen; its index dict doubles as a cache slot
-    cached = cache.get("\x00lookalike")
-    if isinstance(cached, _Matcher):
-        return cached
+    matcher = brands.lookalike_matcher
+    assert isinstance(matcher, _Matcher), "Brands builds its matcher with build_matcher"
+    return matcher
+
+
+def build_matcher(brands: Brands) -> _Matcher:
+    """Returns the look-alike matcher of brands: their tokens by skeleton and one regex of the fuzzy ones.
+    Brands calls it once, when it is made (service.brands), and keeps the result."""
     tokens = []
     for brand in brands:
         for text in brand.tokens:
@@ -163,9 +167,7 @@ def _matcher(brands: Brands) -> _Matcher:
         by_skeleton.setdefault(token.skeleton, token)
     fuzzy = tuple(t for t in tokens if t.fuzzy)
     pattern = "|".join(re.escape(t.skeleton) for t in sorted(fuzzy, key=lambda t: len(t.skeleton), reverse=True))
-    matcher = _Matcher(tuple(tokens), by_skeleton, fuzzy, re.compile(pattern) if pattern else None)
-    cache["\x00lookalike"] = matcher  # type: ignore[assignment]
-    return matcher
+    return _Matcher(tuple(tokens), by_skeleton, fuzzy, re.compile(pattern) if pattern else None)
 
 
 def _evidence(token: _Token, domain: str, shown: str, **extra: Any) -> dict[str, Any]:
