@@ -125,6 +125,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app_metrics.watch(app.state)
     app.state.loaded = None
     app.state.readiness_probes = {}
+    app.state.check_queries = check.QueryMemo()  # GET /v1/check's parsed query strings (service.api.check)
     app.state.openapi = build_openapi((getattr(m, "openapi_paths", {}) for m in _API_MODULES), __version__)
     return app
 
