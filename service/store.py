@@ -840,6 +840,24 @@ class Store:
             row = (await conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id))).one()
         return _key(row)
 
+    async def live_key(self, key_id: int) -> tuple[ApiKey, str] | None:
+        """Returns (key, its token hash) for a key that is not revoked, or None (the /admin session check)."""
+        async with self._read() as conn:
+            row = (await conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id,
+                                                                api_keys.c.revoked_at.is_(None)))).first()
+        return None if row is None else (_key(row), row.token_hash)
+
+    async def end_session(self, session_id: str, *, actor: str) -> None:
+        """Records that an /admin session was signed out; it is refused from then on, on every instance."""
+        async with self.write() as conn:
+            await self._audit(conn, actor, "session.end", f"session:{session_id}", "signed out")
+
+    async def is_session_ended(self, session_id: str) -> bool:
+        async with self._read() as conn:
+            row = (await conn.execute(sa.select(audit.c.id).where(audit.c.target == f"session:{session_id}",
+                                                                  audit.c.action == "session.end"))).first()
+        return row is not None
+
     async def key_for_hash(self, token_hash: str) -> tuple[ApiKey, str] | None:
         """Returns (key, stored hash) for a live key with this token hash, or None."""
         async with self._read() as conn:

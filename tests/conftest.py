@@ -84,6 +84,7 @@ def client_factory(settings_factory: Callable[..., Settings]) -> Iterator[Callab
 
     def make(**env: str) -> TestClient:
         client = TestClient(create_app(settings_factory(**env)), raise_server_exceptions=False)
+        client.headers["Origin"] = "http://testserver"  # as a browser sends on a form POST; /admin checks it
         client.__enter__()
         clients.append(client)
         return client

@@ -6,33 +6,36 @@
     POST /admin/{entries,entries/{id}/remove,allowlist,import,reports/{id},logout}
 
 Server-rendered (Jinja2, autoescaped), no external assets, in kk / ru / en (`?lang=`, then the cookie,
-then Accept-Language). The session cookie holds the moderator's token (HttpOnly, SameSite=Strict, Secure
-over https), so it works on any instance behind a load balancer. Every POST carries a CSRF token derived
-from the session (HMAC of the token's hash), checked in constant time; a form posted from another site has
-neither the cookie (SameSite) nor the token. Changes go through the same store methods as the admin API.
+then Accept-Language). The session cookie holds a server-checked session (service.sessions: random id,
+8 h expiry, ended by logout and by revoking the key; never the token), HttpOnly, SameSite=Strict, and Secure
+when served over https or when ABAILA_PUBLIC_URL is https; any instance behind a load balancer can check it.
+Every POST, login included, must come from this site's own origin (`Origin`, else `Referer`; the
+ABAILA_PUBLIC_URL origin when set) and, once signed in, carry a CSRF token derived from the session id,
+checked in constant time. Changes go through the same store methods as the admin API.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import hmac
+import time
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jinja2
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from service import messages
+from service import messages, sessions
 from service.api.admin import index_lists
 from service.api.reports import report_paging
 from service.auth import Principal, principal_for_token
 from service.errors import AbailaError, Forbidden, InvalidURL
 from service.lists import Category
 from service.moderation import import_text, parse_addition, parse_list_name, parse_text
-from service.store import DEFAULT_LIST, ReportStatus
+from service.store import DEFAULT_LIST, ReportStatus, hash_token
 from service.urls import entry_to_expression
 
 __all__ = ["openapi_paths", "routes"]
@@ -63,21 +66,38 @@ def _audit_target(target: str) -> str | None:
         return target
 
 
-def _csrf(token: str) -> str:
-    return hmac.new(hashlib.sha256(token.encode()).digest(), b"abaila-admin-csrf", "sha256").hexdigest()
+def _csrf(session_id: str) -> str:
+    return hmac.new(session_id.encode(), b"abaila-admin-csrf", "sha256").hexdigest()
 
 
 async def _session(request: Request) -> tuple[Principal | None, str]:
-    token = request.cookies.get(_COOKIE, "")
-    principal = await principal_for_token(request.app.state.store, token) if token else None
-    if principal is not None and principal.role not in ("moderator", "admin"):
-        principal = None
-    return principal, token
+    """Returns the signed-in principal and the session id, or (None, "")."""
+    cookie = request.cookies.get(_COOKIE, "")
+    session = await sessions.resolve(request.app.state.store, cookie, time.time()) if cookie else None
+    return (session.principal, session.id) if session is not None else (None, "")
+
+
+def _origin_of(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}".lower() if parts.scheme and parts.netloc else ""
+
+
+def _is_same_origin(request: Request) -> bool:
+    """Reports whether a POST comes from this site's page (login CSRF and form CSRF, issue 10)."""
+    public = getattr(request.app.state.settings, "public_url", None)
+    expected = _origin_of(public) if public else f"{request.url.scheme}://{request.url.netloc}".lower()
+    origin = request.headers.get("origin") or _origin_of(request.headers.get("referer", ""))
+    return bool(origin) and origin.lower() == expected
+
+
+def _is_secure(request: Request) -> bool:
+    public = getattr(request.app.state.settings, "public_url", None) or ""
+    return request.url.scheme == "https" or public.startswith("https://")
 
 
 async def _render(request: Request, *, message: str = "", error: str = "", status: int = 200) -> HTMLResponse:
     lang = _lang(request)
-    principal, token = await _session(request)
+    principal, session_id = await _session(request)
     params = request.query_params
     context: dict[str, Any] = {"lang": lang, "langs": messages.LANGS, "t": messages.strings("admin", lang),
                                "principal": principal,
@@ -90,7 +110,7 @@ async def _render(request: Request, *, message: str = "", error: str = "", statu
         groups, total = await store.report_page(status=ReportStatus.OPEN, sort=sort, offset=(page - 1) * per_page,
                                                 limit=per_page)
         context.update(rpage=page, rsort=sort, rnext=page + 1 if page * per_page < total else None, rtotal=total)
-        context.update(csrf=_csrf(token), groups=groups,
+        context.update(csrf=_csrf(session_id), groups=groups,
                        entries=await store.search_entries(context["q"].strip().lower(), limit=50),
                        allowlist=await store.search_entries(context["aq"].strip().lower(), category=Category.ALLOWLIST,
                                                             limit=50),
@@ -110,34 +130,40 @@ async def page(request: Request) -> HTMLResponse:
 
 
 async def login(request: Request) -> Response:
+    if not _is_same_origin(request):
+        return await _render(request, error=_t(request)["origin"], status=403)
     form = await request.form()
     token = str(form.get("token", "")).strip()
     principal = await principal_for_token(request.app.state.store, token) if token else None
     if principal is None or principal.role not in ("moderator", "admin"):
         return await _render(request, error=_t(request)["bad_token"], status=401)
     response = RedirectResponse("/admin", status_code=303)
-    response.set_cookie(_COOKIE, token, httponly=True, samesite="strict", secure=request.url.scheme == "https",
-                        path="/admin")
+    response.set_cookie(_COOKIE, sessions.issue(principal.id, hash_token(token), time.time()), httponly=True,
+                        samesite="strict", secure=_is_secure(request), path="/admin",
+                        max_age=sessions.SESSION_SECONDS)
     return response
 
 
-async def _form(request: Request) -> tuple[Principal, dict[str, str]]:
-    principal, token = await _session(request)
+async def _form(request: Request) -> tuple[Principal, dict[str, str], str]:
+    if not _is_same_origin(request):
+        raise Forbidden(_t(request)["origin"])
+    principal, session_id = await _session(request)
     form = {k: str(v) for k, v in (await request.form()).items()}
     if principal is None:
         raise Forbidden("sign in first")
-    if not hmac.compare_digest(form.get("csrf", ""), _csrf(token)):
+    if not hmac.compare_digest(form.get("csrf", ""), _csrf(session_id)):
         raise Forbidden(_t(request)["csrf"])
-    return principal, form
+    return principal, form, session_id
 
 
 async def _act(request: Request, action: str) -> Response:
     try:
-        principal, form = await _form(request)
+        principal, form, session_id = await _form(request)
         store = request.app.state.store
         if action == "logout":
+            await store.end_session(session_id, actor=principal.name)
             response = RedirectResponse("/admin", status_code=303)
-            response.delete_cookie(_COOKIE, path="/admin")
+            response.delete_cookie(_COOKIE, path="/admin", httponly=True, samesite="strict", secure=_is_secure(request))
             return response
         if action in ("allow", "add"):
             allow = action == "allow"

@@ -51,3 +51,65 @@ def test_language_follows_accept_language_weights(moderation: Moderation) -> Non
     chosen = client.get("/admin", params={"lang": "kk"}, headers={"Accept-Language": "ru"})
     assert "Модератор токені" in chosen.text  # and the cookie keeps the choice over the header
     assert "Модератор токені" in client.get("/admin", headers={"Accept-Language": "ru"}).text
+
+
+def _session_cookie_value_forged(cookie: str) -> str:
+    key_id, expires, session_id, _ = cookie.split(".")
+    return f"{key_id}.{int(expires) + 10**6}.{session_id}.{'0' * 64}"  # a longer life, a made-up MAC
+
+
+def _session_cookie(client: TestClient) -> str:
+    return next(c.value for c in client.cookies.jar if c.name == "abaila_admin")
+
+
+def test_the_session_cookie_is_not_the_token_and_logout_ends_it(moderation: Moderation) -> None:
+    # Issue 10: the cookie was the raw, permanent API token: a Bearer token too, and still valid after logout.
+    client, tokens, _ = moderation
+    signed = client.post("/admin/login", data={"token": tokens["moderator"]})
+    cookie = _session_cookie(client)
+    assert tokens["moderator"] not in cookie and tokens["moderator"] not in signed.text
+    assert client.get("/v1/admin/reports", headers={"Authorization": f"Bearer {cookie}"}).status_code == 401
+    client.post("/admin/logout", data={"csrf": _csrf(signed.text)})
+    client.cookies.clear()
+    client.cookies.set("abaila_admin", cookie)  # replayed after logout
+    assert "Sign in" in client.get("/admin", params={"lang": "en"}).text
+    client.post("/admin/login", data={"token": tokens["moderator"]})
+    client.cookies.clear()
+    client.cookies.set("abaila_admin", _session_cookie_value_forged(cookie))
+    assert "Sign in" in client.get("/admin", params={"lang": "en"}).text
+
+
+def test_revoking_the_key_ends_its_sessions(moderation: Moderation) -> None:
+    client, tokens, _ = moderation
+    client.post("/admin/login", data={"token": tokens["moderator"]})
+    assert "Sign in" not in client.get("/admin").text
+    keys = client.get("/v1/admin/keys", headers={"Authorization": f"Bearer {tokens['admin']}"}).json()["keys"]
+    key_id = next(k["id"] for k in keys if k["name"] == "moderator-1")
+    revoked = client.delete(f"/v1/admin/keys/{key_id}", params={"reason": "left"},
+                            headers={"Authorization": f"Bearer {tokens['admin']}"})
+    assert revoked.status_code == 200, revoked.text
+    assert "Sign in" in client.get("/admin", params={"lang": "en"}).text
+
+
+def test_login_and_forms_refuse_a_foreign_origin(moderation: Moderation) -> None:
+    client, tokens, _ = moderation
+    evil = {"Origin": "https://evil.example"}
+    assert client.post("/admin/login", data={"token": tokens["moderator"]}, headers=evil).status_code == 403
+    assert client.post("/admin/login", data={"token": tokens["moderator"]}, headers={"Origin": ""}).status_code == 403
+    referer = client.post("/admin/login", data={"token": tokens["moderator"]},
+                          headers={"Origin": "", "Referer": "http://testserver/admin?lang=en"})
+    assert referer.status_code == 200
+    signed = client.post("/admin/login", data={"token": tokens["moderator"]})
+    csrf = _csrf(signed.text)
+    assert client.post("/admin/entries", data={"entry": "x-site.kz", "reason": "r", "csrf": csrf},
+                       headers=evil).status_code == 403
+
+
+def test_cookie_is_secure_when_the_public_url_is_https(client_factory, tokens, database_url) -> None:
+    made = tokens(database_url)
+    client = client_factory(ABAILA_DATABASE_URL=database_url, ABAILA_PUBLIC_URL="https://abaila.example.kz")
+    signed = client.post("/admin/login", data={"token": made["moderator"]},
+                         headers={"Origin": "https://abaila.example.kz"}, follow_redirects=False)
+    assert signed.status_code == 303
+    cookie = signed.headers["set-cookie"].lower()
+    assert "secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie and "max-age=28800" in cookie
