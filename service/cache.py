@@ -108,13 +108,6 @@ class SignalCache:
         self._mark_up(self._redis)
         return True
 
-    async def clear(self) -> None:
-        await self._memory.clear()
-        if self._redis is not None:
-            try:
-                await self._redis.clear()
-            except Exception as exc:  # noqa: BLE001
-                self._mark_down(exc)
 
     async def close(self) -> None:
         if self._redis is not None:

@@ -180,7 +180,6 @@ class Checker:
         facts = Facts(
             url=parsed, registrable_domain=domain, list_hits=list_hits, allow_hits=allow_hits, context=context,
             offline=offline, raw_url=url, brands=self.brands,
-            slow=dict(slow.facts) if slow else {},
             slow_findings=tuple(slow_findings(slow.facts)) if slow else (), slow_reasons=extra,
             pending=slow.pending if slow else (),
             placement=placement,

@@ -137,10 +137,6 @@ class Index:
     def __len__(self) -> int:
         return len(self._keys) + sum(len(v) for v in self._added.values()) - len(self._removed)
 
-    @property
-    def base_size(self) -> int:
-        return len(self._keys)
-
     def resident_bytes(self) -> int:
         """Returns the bytes of RAM the lookup path keeps (keys, list ids, bucket starts)."""
         return (self._keys_array.nbytes + self._ids_array.nbytes + self._starts_array.nbytes

@@ -48,7 +48,7 @@ from service.urls import is_ip_host
 __all__ = [
     "EXPORT_FORMATS", "Category", "FORMATS", "MAX_LINE_LENGTH", "MAX_PROBLEMS", "SKIP_KINDS",
     "ListMeta", "ListProblem", "ParsedList",
-    "detect_format", "export_list", "load_lists_dir", "parse_list", "read_list_bytes", "read_list_file",
+    "detect_format", "export_list", "list_paths", "parse_list", "read_list_bytes", "read_list_file",
 ]
 
 EXPORT_FORMATS = ("plain", "hosts", "adblock", "json")
@@ -251,18 +251,18 @@ def _unreadable(path: Path, message: str) -> ParsedList:
     return _finish(out, {}, "plain", {}, path.name.split(".")[0])
 
 
-def load_lists_dir(directory: str | Path) -> list[ParsedList]:
-    """Returns every list in directory, sorted by file name.
+def list_paths(directory: str | Path) -> list[Path]:
+    """Returns the list files of a lists directory, sorted by name: the files the server loads.
 
-    Skips README*, *.md, brands.* (the protected-brands file is not a list), hidden files and
-    sub-directories. Raises ListFormatError if directory is not a directory.
+    Skips readme*, *.md, brands.* (the protected-brands file is not a list), hidden files and
+    sub-directories (case-insensitively). Raises ListFormatError if directory is not a directory.
     """
     directory = Path(directory)
     if not directory.is_dir():
         raise ListFormatError(f"lists directory {str(directory)!r} does not exist or is not a directory")
-    paths = sorted(p for p in directory.iterdir()
-                   if p.is_file() and not p.name.startswith((".", "README", "brands.")) and p.suffix != ".md")
-    return [read_list_file(p) for p in paths]
+    return sorted(p for p in directory.iterdir()
+                  if p.is_file() and not p.name.startswith(".") and not p.name.lower().endswith(".md")
+                  and not p.name.lower().startswith(("readme", "brands.")))
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 __all__ = ["LANGS", "DEFAULT_LANG", "negotiate", "negotiate_lang", "choose_lang", "strings", "render", "labels",
-           "advice", "title", "codes"]
+           "advice", "title"]
 
 LANGS = ("kk", "ru", "en")
 DEFAULT_LANG = "en"
@@ -169,8 +169,3 @@ def title(level: str, lang: str) -> str:
     """Returns the headline for a verdict level ("Абайлаңыз, алаяқ!" for a dangerous site in kk)."""
     entry = _catalog()["titles"][level]
     return str(entry.get(lang) or entry[DEFAULT_LANG])
-
-
-def codes() -> list[str]:
-    """Returns every reason code the catalog has a message for (wildcards end in ".*")."""
-    return list(_catalog()["reasons"])

@@ -28,7 +28,7 @@ less than SUSPICIOUS_AT and is never `dangerous`: honest new shops exist (design
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from service.brands import Brands
@@ -145,7 +145,6 @@ class Facts:
     registrable_domain: str
     list_hits: tuple[ListHit, ...] = ()
     allow_hits: tuple[ListHit, ...] = ()
-    slow: dict[str, Any] = field(default_factory=dict)  # raw slow-lookup results by name (kept for signals)
     context: PageContext | None = None
     offline: bool = False
     slow_reasons: tuple[Reason, ...] = ()  # the checker's own reasons; weights are re-read from WEIGHTS

@@ -24,7 +24,6 @@ __all__ = ["LoadedIndex", "build_index", "load_index"]
 
 log = logging.getLogger("abaila.lists")
 
-_SKIP_SUFFIXES = (".md",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +37,7 @@ class LoadedIndex:
     version: str = field(default="")  # the snapshot key: changes whenever the list files change
 
 
-def _list_paths(lists_dir: Path) -> list[Path]:
-    return sorted(p for p in lists_dir.iterdir()
-                  if p.is_file() and not p.name.startswith(".") and not p.name.lower().endswith(_SKIP_SUFFIXES)
-                  and not p.name.lower().startswith(("readme", "brands.")))
+_list_paths = list_files.list_paths
 
 
 def _snapshot_key(paths: list[Path]) -> str:

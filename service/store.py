@@ -456,11 +456,6 @@ class Store:
 
     # -- changes ---------------------------------------------------------------------------------------
 
-    async def version(self) -> int:
-        """Returns the id of the latest change (0 when none)."""
-        async with self._read() as conn:
-            return int((await conn.execute(sa.select(sa.func.coalesce(sa.func.max(changes.c.id), 0)))).scalar_one())
-
     async def changes_since(self, version: int, *, limit: int = 10_000) -> list[Change]:
         """Returns the changes after version, oldest first."""
         query = sa.select(changes).where(changes.c.id > version).order_by(changes.c.id).limit(limit)

@@ -17,7 +17,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-__all__ = ["Level", "Severity", "Reason", "ListHit", "PageContext", "Verdict", "LEVEL_ORDER", "display_rank"]
+__all__ = ["Level", "Severity", "Reason", "ListHit", "PageContext", "Verdict", "display_rank"]
 
 
 class Level(enum.StrEnum):
@@ -30,7 +30,6 @@ class Level(enum.StrEnum):
 
 
 # From most to least severe; used to take the worst of several levels.
-LEVEL_ORDER = [Level.BLOCKED, Level.DANGEROUS, Level.SUSPICIOUS, Level.UNVERIFIED, Level.NO_KNOWN_RISK, Level.TRUSTED]
 
 
 class Severity(enum.StrEnum):

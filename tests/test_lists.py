@@ -22,7 +22,7 @@ from service.lists import (
     ListMeta,
     detect_format,
     export_list,
-    load_lists_dir,
+    list_paths,
     parse_list,
     read_list_file,
 )
@@ -518,11 +518,11 @@ def test_export_round_trip_on_a_real_list() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# blocklists/ and load_lists_dir
+# blocklists/ and list_paths (the files the server loads)
 
 
-def test_load_lists_dir_on_blocklists() -> None:
-    lists = load_lists_dir(BLOCKLISTS)
+def test_bundled_blocklists() -> None:
+    lists = [read_list_file(p) for p in list_paths(BLOCKLISTS)]
     names = [Path(p.problems[0].path).name if p.problems else p.meta.name for p in lists]
     assert all(not p.problems for p in lists), names
     by_category = {p.meta.category: p for p in lists}
@@ -557,14 +557,14 @@ def test_kz_scam_examples_are_not_popular_domains() -> None:
     assert not popular & set(scam.expressions)
 
 
-def test_load_lists_dir_skips_readme_md_and_brands(tmp_path: Path) -> None:
+def test_list_paths_skips_readme_md_and_brands(tmp_path: Path) -> None:
     for name, text in [("b.txt", "b.example\n"), ("a.txt", "a.example\n"), ("README", "x"), ("notes.md", "x"),
                        ("brands.toml", "x"), (".hidden", "x")]:
         (tmp_path / name).write_text(text)
     (tmp_path / "sub").mkdir()
-    assert [p.expressions for p in load_lists_dir(tmp_path)] == [["a.example/"], ["b.example/"]]
+    assert [read_list_file(p).expressions for p in list_paths(tmp_path)] == [["a.example/"], ["b.example/"]]
     with pytest.raises(ListFormatError):
-        load_lists_dir(tmp_path / "absent")
+        list_paths(tmp_path / "absent")
 
 
 def _bz2_bomb(path: Path, megabytes: int, byte: bytes = b"a") -> Path:

@@ -79,10 +79,6 @@ class RdapClient:
             limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
         self._limits: dict[str, asyncio.Semaphore] = {}  # server host -> its concurrency bound
 
-    def covers(self, domain: str) -> bool:
-        """Reports whether the bootstrap names an RDAP server for domain."""
-        return bool(self.bootstrap.base_urls(domain))
-
     async def lookup(self, domain: str) -> DomainAge | None:
         """Returns what RDAP says about the registrable domain, or None when its TLD has no RDAP server."""
         urls = self.bootstrap.base_urls(domain)
