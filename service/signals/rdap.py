@@ -87,11 +87,20 @@ class RdapClient:
         url = f"{urls[0]}domain/{domain}"
         host = urlsplit(url).hostname or ""
         limit = self._limits.setdefault(host, asyncio.Semaphore(self._per_host_limit))
+        too_large = False
         try:
             async with asyncio.timeout(self._timeout_s):
-                async with limit:
-                    response = await self._client.get(url)
-                    body = await response.aread()
+                async with limit, self._client.stream("GET", url) as response:
+                    # Streamed, and dropped past MAX_BODY_BYTES: a hostile server cannot make us hold more.
+                    chunks: list[bytes] = []
+                    size = 0
+                    async for chunk in response.aiter_bytes():
+                        size += len(chunk)
+                        if size > MAX_BODY_BYTES:
+                            too_large = True
+                            break
+                        chunks.append(chunk)
+                    body = b"".join(chunks)
         except TimeoutError:
             return DomainAge(domain, Registration.FAILED, source="rdap", server=host, error="timeout")
         except httpx.HTTPError as exc:
@@ -99,7 +108,9 @@ class RdapClient:
                              error=f"http_error:{type(exc).__name__}")
         if response.status_code == 404:
             return DomainAge(domain, Registration.UNREGISTERED, source="rdap", server=host)
-        if response.status_code != 200 or len(body) > MAX_BODY_BYTES:
+        if too_large:
+            return DomainAge(domain, Registration.FAILED, source="rdap", server=host, error="too_large")
+        if response.status_code != 200:
             return DomainAge(domain, Registration.FAILED, source="rdap", server=host,
                              error=f"http_{response.status_code}")
         return _domain_age_from(domain, host, body)
@@ -115,7 +126,7 @@ def _domain_age_from(domain: str, host: str, body: bytes) -> DomainAge:
             raise ValueError("not a domain object")
         events = data.get("events") or []
         dates = [e.get("eventDate") for e in events if isinstance(e, dict) and e.get("eventAction") == "registration"]
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a body nested deeper than the parser's stack
         return DomainAge(domain, Registration.FAILED, source="rdap", server=host, error="bad_body")
     registered_on = parse_registry_date(dates)
     if registered_on is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import date
 from pathlib import Path
@@ -90,3 +91,38 @@ def test_real_captures_parse() -> None:
             assert age.registered_on == expected, name
         else:
             assert age.status in (Registration.REGISTERED, Registration.HIDDEN), name
+
+
+async def test_a_huge_body_is_dropped_while_streaming(tmp_path: Path) -> None:
+    # Issue 10: RDAP bodies were read whole before the 1 MB check. This server declares 200 MB, sends 2 MB
+    # and then stalls: reading it whole could only end in a timeout.
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: application/rdap+json\r\nContent-Length: 209715200\r\n\r\n")
+        writer.write(b'{"events": [' + b" " * (2 << 20))
+        await writer.drain()
+        await asyncio.sleep(30)
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    boot = tmp_path / "dns.json"
+    boot.write_text(json.dumps({"version": "1.0", "services": [[["com"], [f"http://127.0.0.1:{port}/"]]]}))
+    client = RdapClient(RdapBootstrap.from_file(boot), timeout_s=10)
+    try:
+        age = await client.lookup("huge.com")
+    finally:
+        await client.close()
+        server.close()
+    assert age is not None and (age.status, age.error) == (Registration.FAILED, "too_large")
+
+
+async def test_a_deeply_nested_body_is_a_bad_body(tmp_path: Path) -> None:
+    peer = RdapPeer({"nested.com": (200, b"[" * 100_000)})
+    await peer.start()
+    client = RdapClient(RdapBootstrap.from_file(peer.bootstrap_file(tmp_path, ["com"])))
+    try:
+        age = await client.lookup("nested.com")
+    finally:
+        await client.close()
+        await peer.close()
+    assert age is not None and (age.status, age.error) == (Registration.FAILED, "bad_body")
