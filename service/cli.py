@@ -126,6 +126,13 @@ def _add_store_commands(sub: Any, lists_sub: Any) -> None:
 # ---------------------------------------------------------------------------------------------------------
 
 
+async def _check_store(settings: Settings) -> None:
+    from service.cli_store import open_store
+
+    store = await open_store(settings)  # raises ConfigError naming ABAILA_DATABASE_URL and the reason
+    await store.close()
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
@@ -134,6 +141,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.workers < 1:
         raise ConfigError(f"--workers must be at least 1, not {args.workers}")
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    asyncio.run(_check_store(settings))  # a corrupt or unreachable store: one clear line and exit 2, not a traceback
     uvicorn.run("service.app:app_from_env", factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_config=None, access_log=False, timeout_graceful_shutdown=10,
                 # X-Forwarded-* are believed only from ABAILA_TRUSTED_PROXIES (service.middleware.proxy);

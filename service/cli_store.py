@@ -48,19 +48,21 @@ def _actor(args: argparse.Namespace) -> str:
         return "cli"
 
 
-async def _open(settings: Settings) -> Store:
+async def open_store(settings: Settings) -> Store:
+    """Returns the opened store; raises ConfigError (one line: the variable and the reason) if it cannot open."""
     try:
         return await Store.open(settings.database_url)
     except AbailaError:
         raise
     except Exception as exc:
+        reason = (str(exc).splitlines() or [""])[0]  # SQLAlchemy adds a "Background on this error" line
         raise ConfigError(f"cannot open the store at ABAILA_DATABASE_URL={settings.database_url!r}: "
-                          f"{type(exc).__name__}: {exc}") from exc
+                          f"{type(exc).__name__}: {reason}") from exc
 
 
 async def run_keys(args: argparse.Namespace, settings: Settings) -> int:
     """Runs `abaila keys create|list|revoke`; returns the exit status."""
-    store = await _open(settings)
+    store = await open_store(settings)
     try:
         if args.keys_command == "create":
             rate = parse_rate(args.rate, "--rate")
@@ -93,7 +95,7 @@ async def run_keys(args: argparse.Namespace, settings: Settings) -> int:
 async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
     """Runs `abaila lists add|remove|import`; returns the exit status."""
     try:
-        store = await _open(settings)
+        store = await open_store(settings)
     except InvalidURL as exc:  # pragma: no cover - a URL error cannot come from opening
         raise ConfigError(exc.message) from exc
     try:

@@ -137,3 +137,16 @@ def test_lists_dir_without_brands_file_still_protects_bundled_brands(tmp_path: P
     (lists_dir / "brands.toml").write_text("", encoding="utf-8")  # an empty file protects no brand
     quiet = json.loads(run(tmp_path, lists_dir, "check", "--offline", "--json", "https://hоmebank.kz/login").stdout)
     assert not any(reason["code"].startswith("lookalike.brand") for reason in quiet["reasons"])
+
+
+def test_serve_with_a_corrupt_sqlite_file_says_so_in_one_line(tmp_path: Path) -> None:
+    # Issue 10: a corrupt SQLite file stopped `serve` with a 12 KB traceback (exit 3).
+    from tests._serve import abaila, environ
+    from tests.conftest import write_lists
+
+    db = tmp_path / "broken.db"
+    db.write_bytes(b"this is not a database" * 500)
+    env = environ(tmp_path, write_lists(tmp_path / "lists"), ABAILA_DATABASE_URL=f"sqlite+aiosqlite:///{db}")
+    out = abaila(env, "serve", "--port", "9")
+    assert out.returncode == 2
+    assert out.stderr.count("\n") == 1 and "ABAILA_DATABASE_URL" in out.stderr and "not a database" in out.stderr
