@@ -169,3 +169,19 @@ test('an allowlist match from the service is never a hit', async () => {
     const result = await lookupURL('https://kaspi.kz/', { api, cache: new PrefixCache() });
     assert.equal(result.outcome, Outcome.CLEAR);
 });
+
+test('a listed account matches from every URL form through its identity key (issue 12)', async () => {
+    const api = await fakeService([ [ 'instagram.com/kaspi_shop_sale_kz', 'scam-accounts', 'scam' ],
+        [ 'phone:+77010001122', 'scam-phones', 'scam' ] ]);
+    for ( const url of [ 'https://www.instagram.com/Kaspi_Shop_Sale_KZ/reels/?igsh=abc',
+        'http://instagr.am/kaspi_shop_sale_kz', 'https://m.instagram.com/stories/kaspi_shop_sale_kz/1/' ] ) {
+        const result = await lookupURL(url, { api, cache: new PrefixCache({ now: clock().now }) });
+        assert.equal(result.outcome, Outcome.HIT, url);
+        assert.equal(result.matches[0].expression, 'instagram.com/kaspi_shop_sale_kz');
+    }
+    const phone = await lookupURL('https://api.whatsapp.com/send?phone=77010001122', { api, cache: new PrefixCache() });
+    assert.equal(phone.outcome, Outcome.HIT);
+    const other = await lookupURL('https://www.instagram.com/kaspi_shop_sale_kz_2/', { api, cache: new PrefixCache() });
+    assert.equal(other.outcome, Outcome.CLEAR);
+    assert.ok(JSON.stringify(api.sent).includes('kaspi') === false, 'prefixes only');
+});
