@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 8080
 
-.PHONY: run test test-python test-extension bench load lint extension clean
+.PHONY: run test test-static test-python test-extension bench load lint extension clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,12 @@ extension/node_modules/.installed: extension/package.json
 run: $(STAMP)
 	$(VENV)/bin/abaila serve --host $(HOST) --port $(PORT)
 
-test: test-python test-extension
+test: test-static test-python test-extension
+
+# Style the CI enforces (docs/shared style §12): ruff on everything Python, mypy strict on service/.
+test-static: $(STAMP)
+	$(VENV)/bin/ruff check service tests bench bench/evaluate bench/load
+	$(VENV)/bin/mypy
 
 test-python: $(STAMP)
 	$(PY) -m pytest

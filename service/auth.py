@@ -19,6 +19,7 @@ Example::
 from __future__ import annotations
 
 import hmac
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,7 +63,8 @@ async def principal_for_token(store: Store, token: str) -> Principal | None:
     digest = hash_token(token)
     cache = store.token_cache  # digest -> Principal | None, for TOKEN_CACHE_SECONDS; the store owns it
     if digest in cache:
-        return cache[digest]  # type: ignore[no-any-return]  # the store's cache holds only what we put here
+        cached: Principal | None = cache[digest]
+        return cached
     found = await store.key_for_hash(digest)
     principal = None
     if found is not None and hmac.compare_digest(found[1], digest):
@@ -72,7 +74,7 @@ async def principal_for_token(store: Store, token: str) -> Principal | None:
     return principal
 
 
-async def authenticate(request: Request, *, roles: set[str] | None = None) -> Principal:
+async def authenticate(request: Request, *, roles: Collection[str] | None = None) -> Principal:
     """Returns the caller's principal; raises Unauthorized (401) or Forbidden (403, role not in roles)."""
     token = bearer_token(request)
     if token is None:

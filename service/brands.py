@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,7 +117,7 @@ class Brands:
         """Reports whether host is an official domain of a protected brand, or under one."""
         return self.official_brand(host) is not None
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Brand]:
         return iter(self.brands)
 
     def __len__(self) -> int:

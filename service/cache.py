@@ -80,8 +80,9 @@ class SignalCache:
             value = await backend.get(key)
         except Exception as exc:  # noqa: BLE001 - the cache never fails a lookup
             self._mark_down(exc)
-            return await self._memory.get(key)
-        self._mark_up(backend)
+            value = await self._memory.get(key)
+        else:
+            self._mark_up(backend)
         return value if isinstance(value, dict) else None
 
     async def set(self, key: str, value: dict[str, Any], ttl_s: int) -> None:

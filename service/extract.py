@@ -102,9 +102,9 @@ def _indicators(text: str) -> list[str]:
                 continue
             # Hide it from the later finders: a card's digits are not a phone number too.
             masked = masked[:match.start()] + " " * (match.end() - match.start()) + masked[match.end():]
-    for match in phonenumbers.PhoneNumberMatcher(masked, indicators.DEFAULT_REGION):
+    for number in phonenumbers.PhoneNumberMatcher(masked, indicators.DEFAULT_REGION):
         try:
-            found.append((match.start, indicators.canonical(f"phone:{match.raw_string}")))
+            found.append((number.start, indicators.canonical(f"phone:{number.raw_string}")))
         except ValueError:
             continue
     return list(dict.fromkeys(value for _, value in sorted(found)))

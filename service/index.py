@@ -58,7 +58,7 @@ _HEADER = struct.Struct("<8sII")  # magic, version, JSON header length
 _unpack_prefix = struct.Struct(">I").unpack_from
 _xxh3 = xxhash.xxh3_64_intdigest
 try:  # CPython's built-in SHA-256 has a much cheaper constructor than OpenSSL 3's EVP (about 2x per call)
-    from _sha256 import sha256 as _sha256
+    from _sha256 import sha256 as _sha256  # type: ignore[import-not-found]  # CPython-private, no stubs
 except ImportError:  # pragma: no cover - other interpreters
     _sha256 = hashlib.sha256
 
@@ -80,7 +80,7 @@ def expression_key(expression: str) -> int:
 
 
 def _sha_prefix(data: bytes) -> int:
-    return _unpack_prefix(_sha256(data).digest())[0]
+    return int(_unpack_prefix(_sha256(data).digest())[0])
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,9 +118,9 @@ class Index:
         self.path = path
         self._keys_array, self._ids_array, self._starts_array = keys, list_ids, starts
         # memoryview indexing returns plain ints about 3x faster than numpy scalar indexing.
-        self._keys = memoryview(keys).cast("B").cast("Q") if len(keys) else memoryview(b"").cast("Q")
-        self._ids = memoryview(list_ids).cast("B").cast("H") if len(list_ids) else memoryview(b"").cast("H")
-        self._starts = memoryview(starts).cast("B").cast("I")
+        self._keys = memoryview(keys.data).cast("B").cast("Q") if len(keys) else memoryview(b"").cast("Q")
+        self._ids = memoryview(list_ids.data).cast("B").cast("H") if len(list_ids) else memoryview(b"").cast("H")
+        self._starts = memoryview(starts.data).cast("B").cast("I")
         self._shift = 64 - bits
         self._bits = bits
         self._sha_prefixes, self._sha_positions = sha_prefixes, sha_positions  # sorted uint32, uint32

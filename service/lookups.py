@@ -224,7 +224,8 @@ def _dns_ttl(facts: DnsFacts) -> int:
 def _result_of(task: asyncio.Task[Any], name: str, domain: str, host: str) -> DomainAge | DnsFacts:
     """Returns a finished task's value; a crashed lookup becomes a failed fact, never an exception."""
     if not task.cancelled() and task.exception() is None:
-        return task.result()
+        value: DomainAge | DnsFacts = task.result()
+        return value
     if name == "domain_age":
         return DomainAge(domain, Registration.FAILED, error="internal")
     return DnsFacts(host, DnsOutcome.SERVFAIL)

@@ -24,7 +24,8 @@ DEFAULT_LANG = "en"
 @lru_cache(maxsize=1)
 def _catalog() -> dict[str, Any]:
     text = resources.files("service").joinpath("data/messages.json").read_text(encoding="utf-8")
-    return json.loads(text)
+    catalog: dict[str, Any] = json.loads(text)
+    return catalog
 
 
 def negotiate(accept_language: str | None, default: str = DEFAULT_LANG) -> str:
@@ -91,7 +92,7 @@ def strings(section: str, lang: str) -> dict[str, str]:
     return {key: entry.get(lang) or entry[DEFAULT_LANG] for key, entry in _catalog()[section].items()}
 
 
-class _Fields(dict):  # type: ignore[type-arg]
+class _Fields(dict[str, object]):
     def __missing__(self, key: str) -> str:
         return "?"
 
@@ -104,7 +105,7 @@ def render(code: str, lang: str, evidence: dict[str, Any] | None = None) -> str:
     template = entry.get(lang) or entry[DEFAULT_LANG]
     fields = {k: v for k, v in (evidence or {}).items() if isinstance(v, (str, int))}
     fields.update(labels(code, lang, evidence))
-    return template.format_map(_Fields(fields))
+    return str(template.format_map(_Fields(fields)))
 
 
 def _translated(section: str, key: str, lang: str) -> str | None:

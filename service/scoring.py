@@ -178,12 +178,12 @@ def _from_findings(findings: list[Finding]) -> list[Reason]:
 def score(facts: Facts) -> Assessment:
     """Returns the verdict level, risk score and reasons for facts."""
     if facts.list_hits:
-        reasons = tuple(
+        listed = tuple(
             Reason(f"list.{hit.category}", Severity.CRITICAL, 100,
                    {"list": hit.list, "category": hit.category, "expression": hit.expression, "source": hit.source})
             for hit in _unique_by_list(facts.list_hits)
         )
-        return Assessment(Level.BLOCKED, 100, reasons)
+        return Assessment(Level.BLOCKED, 100, listed)
     placement = facts.placement
     on_platform = placement is not None and placement.where is not Where.OWN
     identity = placement.identity if placement is not None else None

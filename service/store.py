@@ -387,6 +387,13 @@ def _make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True)
 
 
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    """Returns the primary key an INSERT made (every table here has one integer key)."""
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT with a primary key"
+    return int(key[0])
+
+
 def _entry(row: sa.Row[Any], now: dt.datetime) -> Entry:
     m = row._mapping
     live = m["removed_at"] is None and (m["expires_at"] is None or m["expires_at"] > now)
@@ -485,7 +492,7 @@ class Store:
         category = category or (Category.ALLOWLIST if name == DEFAULT_ALLOWLIST else Category.PHISHING)
         result = await conn.execute(lists.insert().values(name=name, category=category, created_at=self._now(),
                                                           created_by=actor))
-        return int(result.inserted_primary_key[0]), category
+        return _new_id(result), category
 
     async def _live_row(self, conn: AsyncConnection, expression: str, list_id: int) -> Entry | None:
         row = (await conn.execute(sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id).where(
@@ -524,7 +531,7 @@ class Store:
                           evidence_url=evidence_url, expires_at=_iso(expires_at),
                           **({"forced": problem} if problem else {}))
         entry = await self._live_row(conn, expression, list_id)
-        assert entry is not None and entry.id == result.inserted_primary_key[0]
+        assert entry is not None and entry.id == _new_id(result)
         return entry, True
 
     async def add_entry(self, expression: str, *, reason: str, actor: str, list_name: str = DEFAULT_LIST,
@@ -812,7 +819,7 @@ class Store:
             result = await conn.execute(api_keys.insert().values(
                 name=name, role=role, token_hash=hash_token(token), rate=rate, created_at=self._now(),
                 created_by=actor))
-            key_id = int(result.inserted_primary_key[0])
+            key_id = _new_id(result)
             await self._audit(conn, actor, "key.create", f"key:{key_id}", "", name=name, role=role, rate=rate)
             row = (await conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id))).one()
         return _key(row), token

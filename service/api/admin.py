@@ -74,7 +74,8 @@ def index_lists(request: Request, expression: str) -> list[tuple[str, str]]:
 
 
 def _store(request: Request) -> Store:
-    return request.app.state.store  # type: ignore[no-any-return]
+    store: Store = request.app.state.store
+    return store
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -277,7 +278,7 @@ routes = [
 # ---------------------------------------------------------------------------------------------------------
 # OpenAPI
 
-_SEC = [{"bearer": []}]
+_SEC: list[dict[str, list[str]]] = [{"bearer": []}]
 _ERR = {"$ref": "#/components/responses/Error"}
 _AUTH_ERRORS = {"400": _ERR, "401": _ERR, "403": _ERR}
 _ENTRY = {"type": "object", "properties": {

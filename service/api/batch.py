@@ -45,7 +45,8 @@ async def _check_all(checker: Any, parsed: dict[str, CanonicalURL], first_url: d
 
     async def one(key: str) -> Verdict:
         async with gate:
-            return await checker.check(parsed[key], url=first_url[key], lang=lang)
+            verdict: Verdict = await checker.check(parsed[key], url=first_url[key], lang=lang)
+            return verdict
 
     tasks = {key: asyncio.create_task(one(key)) for key in parsed}
     if tasks:

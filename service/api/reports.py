@@ -41,7 +41,7 @@ from service.moderation import (
     parse_text,
 )
 from service.platforms import place
-from service.store import REPORT_KINDS, Decision, Report, ReportStatus
+from service.store import REPORT_KINDS, Decision, Report, ReportStatus, Store
 from service.urls import entry_to_expression, validate_for_api
 
 __all__ = ["RATE_LIMITS", "REPORTS_PER_WINDOW", "WINDOW_SECONDS", "file_report", "openapi_paths", "routes"]
@@ -82,8 +82,8 @@ async def file_report(request: Request, *, url: object, kind: str, comment: str 
     # The query string and fragment often carry the victim's own data (tokens, order ids, emails); the
     # expression above already says what is reported.
     stored = url.strip().split("#", 1)[0].split("?", 1)[0]
-    return await request.app.state.store.create_report(url=stored, expression=expression, kind=kind,
-                                                       comment=comment, client=client)
+    store: Store = request.app.state.store
+    return await store.create_report(url=stored, expression=expression, kind=kind, comment=comment, client=client)
 
 
 async def create_report(request: Request) -> JSONResponse:

@@ -75,6 +75,7 @@ def parse_registry_date(value: object) -> date | None:
     if isinstance(value, (list, tuple)):
         found = [d for d in (parse_registry_date(v) for v in value) if d is not None]
         return min(found) if found else None
+    day: date | None
     if isinstance(value, datetime):
         day = value.astimezone(UTC).date() if value.tzinfo else value.date()
     elif isinstance(value, date):

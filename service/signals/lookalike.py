@@ -284,8 +284,9 @@ def _subdomain_findings(left: list[str], shown_left: list[str], domain: str, sho
     for shown_label in shown_left:
         skel = skeleton(shown_label)
         for word in _SPLIT.split(skel):
-            token = matcher.by_skeleton.get(word)
-            if token is not None:
+            found = matcher.by_skeleton.get(word)
+            if found is not None:
+                token = found
                 code = "lookalike.homoglyph" if not shown_label.isascii() else "lookalike.brand_in_subdomain"
                 out.append((code, token, _evidence(token, domain, shown)))
                 return out
