@@ -220,7 +220,32 @@ routes = [
     Route("/admin/reports/{report_id}", _action("decide"), methods=["POST"]),
 ]
 
+def _form_action(summary: str, fields: dict[str, str], path_param: str | None = None) -> dict[str, Any]:
+    """Returns the OpenAPI operation of one /admin form action (a cookie session plus a CSRF field)."""
+    operation: dict[str, Any] = {
+        "summary": summary,
+        "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
+            "type": "object", "properties": {"csrf": {"type": "string"},
+                                             **{name: {"type": kind} for name, kind in fields.items()}}}}}},
+        "responses": {"200": {"description": "HTML: the page with the outcome"},
+                      "303": {"description": "redirect back to /admin"},
+                      "400": {"description": "HTML: what was wrong"}, "403": {"description": "HTML: not signed in"}}}
+    if path_param:
+        operation["parameters"] = [{"name": path_param, "in": "path", "required": True,
+                                    "schema": {"type": "integer" if path_param == "entry_id" else "string"}}]
+    return {"post": operation}
+
+
 openapi_paths: dict[str, Any] = {
     "/admin": {"get": {"summary": "The moderators' web page (HTML; sign in with a moderator token)",
                        "responses": {"200": {"description": "HTML"}}}},
+    "/admin/login": _form_action("Sign in to /admin with a moderator token", {"token": "string"}),
+    "/admin/logout": _form_action("Sign out of /admin", {}),
+    "/admin/entries": _form_action("Add an entry (form)", {"entry": "string", "reason": "string", "list": "string"}),
+    "/admin/entries/{entry_id}/remove": _form_action("Remove an entry (form)", {"reason": "string"}, "entry_id"),
+    "/admin/allowlist": _form_action("Allowlist an entry (form)", {"entry": "string", "reason": "string"}),
+    "/admin/import": _form_action("Import list text (form)", {"text": "string", "reason": "string", "list": "string",
+                                                               "dry_run": "string"}),
+    "/admin/reports/{report_id}": _form_action("Decide a report group (form)", {"decision": "string",
+                                                                                "note": "string"}, "report_id"),
 }

@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -29,7 +30,7 @@ from service.errors import InvalidField
 from service.index import Prefix
 from service.lists import Category
 
-__all__ = ["routes", "MAX_PREFIXES", "PREFIX_BYTES", "CACHE_DURATION_S"]
+__all__ = ["CACHE_DURATION_S", "MAX_PREFIXES", "PREFIX_BYTES", "openapi_paths", "routes"]
 
 MAX_PREFIXES = 1000  # per request; as Safe Browsing v5 hashes.search (one URL needs at most 30)
 PREFIX_BYTES = 4  # SHA-256 prefix length the extension sends
@@ -88,3 +89,24 @@ async def lookup_prefixes(request: Request) -> JSONResponse:
 
 
 routes = [Route("/v1/lookup/prefixes", lookup_prefixes, methods=["POST"])]
+
+_ERR = {"$ref": "#/components/responses/Error"}
+openapi_paths: dict[str, Any] = {
+    "/v1/lookup/prefixes": {"post": {
+        "summary": "Full hashes on the lists that start with 4-byte SHA-256 prefixes (the extension's private path)",
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["prefixes"], "properties": {"prefixes": {
+                "type": "array", "maxItems": MAX_PREFIXES,
+                "items": {"type": "string", "description": f"base64 of {PREFIX_BYTES} bytes (standard or URL-safe)",
+                          "minLength": 6, "maxLength": 8}}}}}}},
+        "responses": {
+            "200": {"description": "The matching full hashes (never the allowlist's)", "content": {
+                "application/json": {"schema": {"type": "object", "required": ["matches", "cacheDuration"],
+                                                "properties": {
+                    "matches": {"type": "array", "items": {"type": "object", "required": ["hash", "list", "category"],
+                                                           "properties": {"hash": {"type": "string"},
+                                                                          "list": {"type": "string"},
+                                                                          "category": {"type": "string"}}}},
+                    "cacheDuration": {"type": "string", "examples": [f"{CACHE_DURATION_S}s"]}}}}}},
+            "400": _ERR, "413": _ERR, "429": _ERR}}},
+}

@@ -221,6 +221,8 @@ routes = [
 
 _HTML = {"200": {"description": "HTML"}}
 openapi_paths: dict[str, Any] = {
+    "/icon.svg": {"get": {"summary": "The check page's icon (SVG), named by its web manifest",
+                          "responses": {"200": {"description": "image/svg+xml"}}}},
     "/share": {"get": {
         "summary": "The share target (HTML): judges the shared title/text/url; limited per address like POST /",
         "parameters": [{"name": name, "in": "query", "schema": {"type": "string"}}
