@@ -1,7 +1,7 @@
 """The ASGI application, put together in one place: routes, middleware order, error rendering, lifespan.
 
-Start-up (lifespan): load the lists into the index (from a cached snapshot when unchanged, in a worker
-thread), start the slow-signal lookups, then serve. Errors raised anywhere as `AbailaError` become the
+Start-up (lifespan): load the lists into the index (from a cached snapshot when unchanged, else built in
+a child process), start the slow-signal lookups, then serve. Errors raised anywhere as `AbailaError` become the
 JSON envelope `{"error": {"code", "message", "field"}}` here and nowhere else; anything unexpected is a
 500 with the same envelope and no stack trace.
 """
@@ -70,7 +70,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         engine = await open_engine(settings)
-        app.state.loaded, app.state.checker = engine.loaded, engine.checker
+        app.state.engine, app.state.checker = engine, engine.checker
         app.state.store, app.state.live = engine.store, engine.live
         if engine.slow is not None:
             slow = engine.slow
@@ -92,6 +92,17 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return limiter.health()
 
         app.state.readiness_probes["ratelimit"] = ratelimit_probe
+        if engine.feeds is not None:
+            feeds = engine.feeds
+
+            async def feeds_probe() -> dict[str, Any]:
+                # A failing feed keeps its last good contents: reported here, but the instance stays ready.
+                rows = feeds.status()
+                failing = [row["name"] for row in rows if row["failures"]]
+                return {"ok": not failing and feeds.last_error is None, "required": False, "failing": failing,
+                        "store_error": feeds.last_error, "feeds": rows}
+
+            app.state.readiness_probes["feeds"] = feeds_probe
         try:
             yield
         finally:
@@ -123,7 +134,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.key_usage = key_usage  # service.middleware.usage.key_usage(app) reads it for admins
     app.state.limiter = limiter  # /readyz and /metrics report its degradation
     app_metrics.watch(app.state)
-    app.state.loaded = None
+    app.state.engine = None  # set once the lists are loaded; engine.loaded changes at each rebuild
     app.state.readiness_probes = {}
     app.state.check_queries = check.QueryMemo()  # GET /v1/check's parsed query strings (service.api.check)
     app.state.openapi = build_openapi((getattr(m, "openapi_paths", {}) for m in _API_MODULES), __version__)

@@ -44,7 +44,7 @@ def _utc_now() -> str:
 
 
 def _list_hit(hit: Hit) -> ListHit:
-    return ListHit(hit.expression, hit.list.name, hit.list.category, hit.list.source)
+    return ListHit(hit.expression, hit.list.name, hit.list.category, hit.list.source, hit.list.licence)
 
 
 _CacheKey = tuple[str, str, "PageContext | None", bool]
@@ -91,7 +91,7 @@ class Checker:
     def __init__(self, index: Index, *, slow: SlowSignals | None = None, brands: Brands | None = None,
                  deadline_ms: int = 1500, verdict_ttl: int = 300, clock: Callable[[], str] = _utc_now,
                  monotonic: Callable[[], float] = time.monotonic, redirects: RedirectFollower | None = None) -> None:
-        self.index = index  # swapped in one assignment when lists are rebuilt
+        self.index = index  # swapped in one assignment when lists are rebuilt (service.rebuild)
         self.slow = slow
         self.redirects = redirects  # follows known shorteners to judge where they lead; None = not followed
         self.brands = brands if brands is not None else default_brands()  # read once, here
@@ -133,11 +133,13 @@ class Checker:
             return None
         return entry
 
-    def _remember(self, key: _CacheKey, verdict: Verdict) -> None:
+    def _remember(self, key: _CacheKey, index: Index, generation: int, verdict: Verdict) -> None:
         if not verdict.complete:
             return  # a pending signal will finish in the background; ask again next time
+        # Filed under the index (and generation) the verdict was computed from, not the current one: a swap
+        # or a change while the slow signals ran must not make an old-lists verdict look current.
         with contextlib.suppress(ValueError):  # an entry larger than the whole cache is not remembered
-            self._verdicts[key] = _Remembered(key, self.index, self.index.generation, verdict)
+            self._verdicts[key] = _Remembered(key, index, generation, verdict)
 
     async def check(self, parsed: CanonicalURL, *, url: str, lang: str = messages.DEFAULT_LANG,
                     context: PageContext | None = None, offline: bool = False) -> Verdict:
@@ -146,15 +148,18 @@ class Checker:
         cached = self._cached(key)
         if cached is not None:
             return cached.verdict
-        verdict = await self._check(parsed, url=url, lang=lang, context=context, offline=offline)
-        self._remember(key, verdict)
+        index = self.index  # one index for the whole check, even if a swap happens while it awaits
+        generation = index.generation
+        verdict = await self._check(index, parsed, url=url, lang=lang, context=context, offline=offline)
+        self._remember(key, index, generation, verdict)
         return verdict
 
-    async def _check(self, parsed: CanonicalURL, *, url: str, lang: str, context: PageContext | None,
-                     offline: bool, follow: bool = True, extra: tuple[Reason, ...] = ()) -> Verdict:
+    async def _check(self, index: Index, parsed: CanonicalURL, *, url: str, lang: str,
+                     context: PageContext | None, offline: bool, follow: bool = True,
+                     extra: tuple[Reason, ...] = ()) -> Verdict:
         domain = registrable_domain(parsed.host)
         placement = place(parsed)
-        hits = self.index.match_url(parsed)
+        hits = index.match_url(parsed)
         list_hits = tuple(_list_hit(h) for h in hits if h.list.category != Category.ALLOWLIST)
         allow_hits = tuple(_list_hit(h) for h in hits if h.list.category == Category.ALLOWLIST)
         chain: Chain | None = None
@@ -166,7 +171,7 @@ class Checker:
             if final is not None:
                 followed = Reason("redirect.followed", Severity.INFO, 0,
                                   {"domain": domain, "final": final.host, "hops": len(chain.hops) - 1})
-                verdict = await self._check(final, url=chain.final, lang=lang, context=context, offline=offline,
+                verdict = await self._check(index, final, url=chain.final, lang=lang, context=context, offline=offline,
                                             follow=False, extra=(followed,))
                 return dataclasses.replace(verdict, url=url, signals={**verdict.signals, "redirects": chain.to_json()})
             if chain.outcome is not ChainOutcome.FOLLOWED:

@@ -4,6 +4,7 @@
     abaila check URL... [--json] [--lang kk|ru|en] [--offline]
     abaila lists stats|export|add|remove|import ...
     abaila keys create|list|revoke ...
+    abaila feeds list [--json] | sync [NAME] [--once]
 
 Exit codes: 0 done; 1 a check found a blocked or dangerous URL (`check --fail-on`); 2 bad input or
 configuration (the message says what and where).
@@ -66,10 +67,14 @@ def _build_parser() -> argparse.ArgumentParser:
     stats = lists_sub.add_parser("stats", help="entries and bad lines per list file")
     stats.add_argument("--json", action="store_true")
     export = lists_sub.add_parser("export", help="write entries in a list format")
-    export.add_argument("--format", choices=["plain", "hosts", "adblock", "json"], default="plain")
+    export.add_argument("--format", choices=["plain", "hosts", "adblock", "json", "cert-json", "cert-csv"],
+                        default="plain")
     export.add_argument("--list", dest="list_name", help="only this list (default: every blocklist)")
     export.add_argument("--output", "-o", help="file to write (default: stdout)")
     _add_store_commands(sub, lists_sub)
+    from service.cli_feeds import add_parser as add_feeds_parser
+
+    add_feeds_parser(sub, _Parser)
     return parser
 
 
@@ -262,6 +267,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(run_keys(args, settings))
         if args.command == "lists":
             return asyncio.run(_lists(args, settings))
+        if args.command == "feeds":
+            from service.cli_feeds import run_feeds
+
+            return asyncio.run(run_feeds(args, settings))
     except AbailaError as exc:
         print(f"abaila: {exc.message}", file=sys.stderr)
         return 2

@@ -1,8 +1,11 @@
 """Settings to a ready checker: lists, protected brands, the store's entries, slow signals.
 
-    settings ──load_index──> Index (bundled lists, snapshot) ──LiveUpdater──> + moderators' entries (store)
+    settings ──Rebuilder──> Index (list files, snapshot) ──LiveUpdater──> + moderators' entries (store)
              ──load_brands─> Brands         ──SlowSignals──> domain age, DNS (unless offline)
                                          └──> Checker
+
+While the server runs, the Rebuilder watches the list files; a change is built in a child process and
+swapped into the checker with the store's entries laid over it (service.rebuild, LiveUpdater.adopt).
 
 Both the server (`service.app` lifespan) and the one-shot CLI (`abaila check`) open one, so a URL gets
 the same verdict through either.
@@ -17,12 +20,14 @@ from dataclasses import dataclass
 
 from service.brands import Brands, default_brands, load_brands
 from service.checker import Checker
+from service.feedsync import FeedSyncer, inspect_body
 from service.live import LiveUpdater
 from service.lookups import LookupConfig, SlowSignals
+from service.rebuild import Rebuilder
 from service.redirects import RedirectFollower, dns_resolver
 from service.scoring import Facts, score
 from service.settings import Settings
-from service.snapshots import LoadedIndex, load_index
+from service.snapshots import LoadedIndex, Source, list_sources
 from service.store import Store
 from service.urls import parse
 
@@ -34,13 +39,23 @@ log = logging.getLogger("abaila.engine")
 @dataclass
 class Engine:
     checker: Checker
-    loaded: LoadedIndex
+    rebuilder: Rebuilder
     store: Store
     live: LiveUpdater
     slow: SlowSignals | None
     redirects: RedirectFollower | None = None
+    feeds: FeedSyncer | None = None
+
+    @property
+    def loaded(self) -> LoadedIndex:
+        """The index now in use, with its load stats (replaced at each rebuild)."""
+        assert self.rebuilder.loaded is not None
+        return self.rebuilder.loaded
 
     async def close(self) -> None:
+        if self.feeds is not None:
+            await self.feeds.close()
+        await self.rebuilder.close()
         await self.live.close()
         await self.store.close()
         if self.slow is not None:
@@ -68,7 +83,26 @@ def _warm_scoring(brands: Brands) -> None:
 async def open_engine(settings: Settings, *, offline: bool = False, follow: bool = True) -> Engine:
     """Returns a started engine; `follow=False` applies the store once without polling for changes."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
-    loaded = await asyncio.to_thread(load_index, settings.lists_dir, settings.var_dir)
+
+    async def install(new: LoadedIndex) -> None:
+        await live.adopt(new.index, lambda index: setattr(checker, "index", index))
+
+    store = await Store.open(settings.database_url)
+    feeds: FeedSyncer | None = None
+
+    def sources() -> list[Source]:
+        return list_sources(settings.lists_dir) + (feeds.sources() if feeds is not None else [])
+
+    rebuilder = Rebuilder(settings.var_dir, sources, install)
+    if settings.feeds:
+        # Feed bodies are judged (parsed) in the rebuilder's child process too, for the same memory reason.
+        feeds = FeedSyncer(settings.feeds, store, settings.var_dir, on_change=rebuilder.refresh,
+                           inspect=lambda source: rebuilder.run(inspect_body, source))
+        try:
+            await feeds.apply(notify=False)  # what the store has (another instance fetched it) counts from the start
+        except Exception as exc:  # a store outage at start-up: the local copies serve; the loop retries
+            log.warning("feeds: cannot read the store: %s", exc)
+    loaded = await rebuilder.load()
     log.info("lists loaded: %d entries from %s (%s, %.2fs)", len(loaded.index), settings.lists_dir,
              "snapshot" if loaded.from_snapshot else "built", loaded.seconds)
     brands = await asyncio.to_thread(brands_for, settings)
@@ -76,7 +110,6 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
     config = settings.lookups
     slow = None if offline else SlowSignals(config)
     redirects = None if offline else _redirect_follower(settings, config)
-    store = await Store.open(settings.database_url)
     checker = Checker(loaded.index, slow=slow, brands=brands, deadline_ms=settings.check_deadline_ms,
                       verdict_ttl=settings.verdict_ttl, redirects=redirects)
     live = LiveUpdater(store, lambda: checker.index, redis_url=settings.redis_url if follow else None)
@@ -84,13 +117,20 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
         if slow is not None:
             await slow.start()
         await live.start()
-        if not follow:
+        if follow:
+            rebuilder.watch()
+            if feeds is not None:
+                feeds.start()
+        else:
             await live.close()
     except BaseException:
         with contextlib.suppress(Exception):
+            if feeds is not None:
+                await feeds.close()
+            await rebuilder.close()
             await store.close()
         raise
-    return Engine(checker, loaded, store, live, slow, redirects)
+    return Engine(checker, rebuilder, store, live, slow, redirects, feeds)
 
 
 def _redirect_follower(settings: Settings, config: LookupConfig) -> RedirectFollower:

@@ -18,8 +18,9 @@ Query steps (`match`):
   4. check the overlay (moderators' additions and removals since the snapshot was built).
 
 Update steps: moderators' changes go to the overlay (`add` / `remove`), a small dict applied on top of
-the base arrays, so one change never rebuilds millions of entries. A rebuild (`IndexBuilder.build`) makes
-a new snapshot off to the side; the caller swaps it in with one assignment.
+the base arrays, so one change never rebuilds millions of entries. A rebuild (`IndexBuilder.write`, in a
+child process: `service.rebuild`) makes a new snapshot off to the side; the server loads it, lays the
+overlay over it again and swaps it in with one assignment.
 
 Example::
 
@@ -332,6 +333,15 @@ class IndexBuilder:
 
     def build(self, path: Path) -> Index:
         """Writes the snapshot to path (atomically, via a temporary file) and returns it loaded."""
+        self.write(path)
+        return Index.load(path)
+
+    def write(self, path: Path) -> int:
+        """Writes the snapshot to path (atomically, via a temporary file); returns the number of entries.
+
+        The build needs ~150 bytes per entry of Python objects, which a process keeps after they are freed;
+        the server therefore runs this in a child process (service.rebuild) and only loads the result.
+        """
         unique = list(dict.fromkeys(self._entries))
         n = len(unique)
         encoded = [expression.encode("utf-8") for expression, _ in unique]
@@ -359,4 +369,4 @@ class IndexBuilder:
             out.writelines(array.tobytes() for array in (keys, list_ids, starts, sha_prefixes, sha_positions, offsets))
             out.write(text)
         os.replace(tmp, path)
-        return Index.load(path)
+        return n

@@ -23,6 +23,8 @@ Formats (the names are public: `# format: NAME` headers and `export_list` use th
     phishtank_csv   PhishTank online-valid CSV, header row with a `url` column
     phishtank_json  PhishTank online-valid JSON, an array of objects with `url` (`.bz2` read transparently)
     json            what `export_list(..., "json")` writes: an object with an `expressions` array
+    cert_json       CERT Polska's warning list domains.json (records with a DeleteDate dropped; service.certpl)
+    cert_csv        CERT Polska's domains.csv (PozycjaRejestru, AdresDomeny, DataWpisu, DataWykreslenia)
 
 Speed: ~1 million lines parse in a few seconds because plain hosts and simple URLs take a string-method
 fast path (`_fast_expression`) instead of `service.urls.entry_to_expression`; `tests/test_lists.py`
@@ -36,6 +38,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from service import certpl
 from service.errors import InvalidURL
 from service.platforms import on_platform
 from service.urls import entry_to_expression
@@ -45,10 +48,11 @@ __all__ = [
     "detect_format", "format_name", "read_entries", "read_header",
 ]
 
-FORMATS = ("plain", "hosts", "adblock", "urls", "openphish", "urlhaus_csv", "phishtank_csv", "phishtank_json", "json")
+FORMATS = ("plain", "hosts", "adblock", "urls", "openphish", "urlhaus_csv", "phishtank_csv", "phishtank_json", "json",
+           "cert_json", "cert_csv")
 # Keys of ParsedList.skipped; every key is always present. "invalid" counts bad lines (each also a problem).
 SKIP_KINDS = ("comment", "blank", "exception", "cosmetic", "include", "localhost", "unsupported", "duplicate",
-              "invalid")
+              "invalid", "deleted")  # deleted: a CERT Polska record with a DeleteDate
 MAX_LINE_LENGTH = 8192  # characters; as long as the longest URL the API accepts (urls.MAX_URL_LENGTH)
 MAX_PROBLEMS = 1000  # problems kept per file; skipped["invalid"] still counts every bad line
 _MAX_HOST = 253  # characters in a DNS name (RFC 1035 §2.3.4)
@@ -62,7 +66,8 @@ _HEADER_KEYS = {
 }
 # Format names seen in third-party headers (`# Format: domains`, `! Format: AdGuard`) -> ours.
 _FORMAT_ALIASES = {"domains": "plain", "domain": "plain", "adguard": "adblock", "ublock": "adblock",
-                   "abp": "adblock", "url": "urls", "phishtank": "phishtank_csv", "urlhaus": "urlhaus_csv"}
+                   "abp": "adblock", "url": "urls", "phishtank": "phishtank_csv", "urlhaus": "urlhaus_csv",
+                   "certpl": "cert_json", "certpl_json": "cert_json", "certpl_csv": "cert_csv"}
 # Names a hosts file maps to itself (the localhost preamble), not blocklist entries.
 _SELF_NAMES = frozenset({
     "localhost", "localhost.localdomain", "local", "broadcasthost", "ip6-localhost", "ip6-loopback",
@@ -444,7 +449,9 @@ def detect_format(text: str) -> str:
     """
     stripped = text.lstrip("\ufeff \t\r\n")
     if stripped[:1] == "[" and not stripped.startswith("[Adblock"):
-        return "phishtank_json"
+        return "cert_json" if '"DomainAddress"' in stripped[:4096] else "phishtank_json"
+    if stripped.startswith(("PozycjaRejestru", '"PozycjaRejestru"')) or "\tAdresDomeny\t" in stripped[:200]:
+        return "cert_csv"
     if stripped[:1] == "{":
         return "json"
     for comment in "#!":
@@ -502,7 +509,13 @@ def read_entries(text: str, fmt: str, out: Collector) -> None:
     if fmt in ("phishtank_json", "json"):
         _read_json(text, out)
         return
+    if fmt == "cert_json":
+        certpl.read_json(text, out)
+        return
     lines = _counted_lines(text, out)
+    if fmt == "cert_csv":
+        certpl.read_csv(lines, out)
+        return
     if fmt == "plain":
         _read_plain(lines, out)
     elif fmt == "hosts":

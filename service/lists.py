@@ -51,7 +51,7 @@ __all__ = [
     "detect_format", "export_list", "list_paths", "parse_list", "read_list_bytes", "read_list_file",
 ]
 
-EXPORT_FORMATS = ("plain", "hosts", "adblock", "json")
+EXPORT_FORMATS = ("plain", "hosts", "adblock", "json", "cert-json", "cert-csv")
 
 
 class Category(StrEnum):
@@ -63,6 +63,7 @@ class Category(StrEnum):
     MALWARE = "malware"  # a blocklist: downloads and exploit pages
     ALLOWLIST = "allowlist"  # official sites: a hit means trusted, never a threat
     UNKNOWN = "unknown"  # nothing names the category: a blocklist of unknown kind
+    POPULAR = "popular"  # a ranking of popular sites (service.scoring damps on it): never blocks, never a list hit
 
 
 # Category implied by a format when no header names one.
@@ -286,11 +287,18 @@ def export_list(expressions: Iterable[str], format: str, *, meta: ListMeta | Non
     Identities on platforms (`instagram.com/kaspi_shop`, service.platforms) export as adblock rules
     (`||instagram.com/kaspi_shop^` also blocks `www.`, `m.` and sub-pages) and, in json, under
     `identities` with their platform and kind; a phone key (`phone:+7…`) only in json.
+    `cert-json` and `cert-csv` are CERT Polska's domains.json / domains.csv shapes: bare domains only (no
+    header line: those formats have no comments), read back by the `cert_json` / `cert_csv` importers.
     """
     if format not in EXPORT_FORMATS:
         raise ListFormatError(f"unknown export format {format!r}; expected one of {', '.join(EXPORT_FORMATS)}",
                               field="format")
     items = list(dict.fromkeys(expressions))
+    if format in ("cert-json", "cert-csv"):  # CERT Polska's register shapes: bare domains only
+        from service import certpl
+
+        text, _dropped = (certpl.write_json if format == "cert-json" else certpl.write_csv)(items)
+        return text
     if format == "json":
         document: dict[str, object] = {}
         if meta is not None:

@@ -3,7 +3,8 @@
     store.changes (id = version) ──poll every POLL_SECONDS, or a Redis message──> Index.add / Index.remove
 
 At start-up the updater lays every entry in force over the bundled-lists snapshot (`start`), remembering
-the store's version read in the same transaction; then it applies each later change in order. Applying is
+the store's version read in the same transaction; then it applies each later change in order. When the
+index is rebuilt (service.rebuild), `adopt` lays them over the new one before it is swapped in. Applying is
 idempotent (the index overlay is a set), so a change seen twice, or seen both by the poll and after a
 local write (`refresh`), does no harm. An entry with `expires_at` is taken off the index when it expires.
 
@@ -27,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from service.index import Index, ListInfo
-from service.store import Change, Effect, Op, Store, utc_now
+from service.store import Change, Effect, Entry, Op, Store, utc_now
 
 __all__ = ["CHANNEL", "POLL_SECONDS", "LiveUpdater"]
 
@@ -37,6 +38,19 @@ POLL_SECONDS = 0.5  # seconds between polls of the store's version; the 2 s prom
 CHANNEL = "abaila:changes"
 CHANGES_PER_BATCH = 5_000  # changes read and applied between turns of the event loop
 _SOURCE = "moderators"
+
+
+def _lay(index: Index, entries: list[Entry]) -> dict[tuple[str, str], dt.datetime]:
+    """Applies the store's entries in force to index; returns the expiry times to watch."""
+    expiring: dict[tuple[str, str], dt.datetime] = {}
+    for entry in entries:
+        if entry.effect == Effect.BLOCK:
+            index.add(entry.expression, ListInfo(entry.list, entry.category, _SOURCE))
+            if entry.expires_at is not None:
+                expiring[(entry.expression, entry.list)] = entry.expires_at
+        else:
+            index.remove(entry.expression, entry.list)
+    return expiring
 
 
 class LiveUpdater:
@@ -60,14 +74,7 @@ class LiveUpdater:
     async def start(self) -> None:
         """Applies every entry in force, then starts polling (and listening on Redis when configured)."""
         version, entries = await self.store.live_entries()
-        index = self._index()
-        for entry in entries:
-            if entry.effect == Effect.BLOCK:
-                index.add(entry.expression, ListInfo(entry.list, entry.category, _SOURCE))
-                if entry.expires_at is not None:
-                    self._expiring[(entry.expression, entry.list)] = entry.expires_at
-            else:
-                index.remove(entry.expression, entry.list)
+        self._expiring = await asyncio.to_thread(_lay, self._index(), entries)
         self.version = version
         log.info("store entries applied: %d (version %d)", len(entries), version)
         self._tasks.append(asyncio.create_task(self._poll_forever(), name="abaila-live-poll"))
@@ -76,6 +83,18 @@ class LiveUpdater:
 
             self._redis = redis.from_url(self._redis_url)
             self._tasks.append(asyncio.create_task(self._listen_forever(), name="abaila-live-redis"))
+
+    async def adopt(self, index: Index, swap: Callable[[Index], None]) -> None:
+        """Lays every entry in force over a freshly built index, then swaps it in (`swap(index)`).
+
+        Under the apply lock, so no change lands on the old index alone between the read and the swap;
+        the laying runs in a thread (nobody else sees the new index yet), the swap on the event loop.
+        """
+        async with self._lock:
+            version, entries = await self.store.live_entries()
+            expiring = await asyncio.to_thread(_lay, index, entries)
+            swap(index)
+            self.version, self._expiring = version, expiring
 
     async def close(self) -> None:
         for task in self._tasks:

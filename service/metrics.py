@@ -9,6 +9,9 @@
 | abaila_index_entries                      | gauge     |                         |
 | abaila_lists_info                         | gauge (1) | version (the list snapshot key) |
 | abaila_degraded                           | gauge 0/1 | component: ratelimit, key_usage (1: counting in-process) |
+| abaila_feed_entries                       | gauge     | feed                    |
+| abaila_feed_last_success_age_seconds      | gauge     | feed                    |
+| abaila_feed_consecutive_failures          | gauge     | feed                    |
 
 The route label is the route's template (`/v1/check`, `/v1/reports/{id}`), never the URL asked about:
 paths that match no route are counted as `unmatched`, and a method outside KNOWN_METHODS as `other`, so
@@ -42,7 +45,8 @@ class _AppState:
 
     def collect(self) -> Iterator[Any]:
         checker = getattr(self._state, "checker", None)
-        loaded = getattr(self._state, "loaded", None)
+        engine = getattr(self._state, "engine", None)
+        loaded = engine.loaded if engine is not None else None
         entries = GaugeMetricFamily("abaila_index_entries", "Entries in the list index (blocklists and allowlist)")
         if checker is not None:
             entries.add_metric([], len(checker.index))
@@ -51,6 +55,7 @@ class _AppState:
         if loaded is not None:
             info.add_metric([str(getattr(loaded, "version", ""))], 1)
         yield info
+        yield from self._feeds(getattr(engine, "feeds", None))
         lookups = CounterMetricFamily("abaila_lookups", "Slow-signal answers by layer", labels=["layer"])
         stats = getattr(getattr(checker, "slow", None), "stats", None) or {}
         for layer, count in sorted(stats.items()):
@@ -65,6 +70,24 @@ class _AppState:
         if usage is not None:
             degraded.add_metric(["key_usage"], int(usage.breaker.degraded))
         yield degraded
+
+
+    @staticmethod
+    def _feeds(syncer: Any) -> Iterator[Any]:
+        entries = GaugeMetricFamily("abaila_feed_entries", "Entries in each feed's last good contents", labels=["feed"])
+        age = GaugeMetricFamily("abaila_feed_last_success_age_seconds",
+                                "Seconds since each feed's last successful sync (absent: never)", labels=["feed"])
+        failures = GaugeMetricFamily("abaila_feed_consecutive_failures", "Failed syncs in a row, per feed",
+                                     labels=["feed"])
+        if syncer is not None:
+            now = syncer.now()
+            for name in sorted(syncer.feeds):
+                record = syncer.records.get(name)
+                entries.add_metric([name], record.entries if record else 0)
+                failures.add_metric([name], record.failures if record else 0)
+                if record is not None and record.last_success is not None:
+                    age.add_metric([name], max(0.0, (now - record.last_success).total_seconds()))
+        yield from (entries, age, failures)
 
 
 class Metrics:

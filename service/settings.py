@@ -13,6 +13,7 @@
     ABAILA_REDIS_TIMEOUT_MS   bound on one rate-limit / key-usage Redis call, ms; default 100 (then: in-process)
     ABAILA_TRUSTED_PROXIES    addresses or CIDR blocks whose X-Forwarded-For/-Proto are believed; default none
     ABAILA_PUBLIC_URL         the address people reach (https://abaila.example.kz); https makes cookies Secure
+    ABAILA_FEEDS              a TOML file of public feeds to sync (docs/feeds.md); unset: no feeds
     ABAILA_REDIRECT_ALLOW_NETWORKS  CIDRs exempt from the short-link follower's public-address rule (tests)
     ABAILA_TELEGRAM_TOKEN, ABAILA_TELEGRAM_API_URL, ABAILA_SERVICE_URL, ABAILA_SERVICE_KEY, ABAILA_BOT_*:
     the Telegram bot's `BotConfig` below (docs/bot.md).
@@ -35,6 +36,7 @@ from typing import Any
 
 from service.cache import parse_redis_url
 from service.errors import ConfigError
+from service.feeds import FeedConfig, load_feeds
 from service.redirects import IpNetwork, parse_networks
 from service.signals.dns import load_networks
 from service.signals.rdap import RdapBootstrap
@@ -175,6 +177,7 @@ class Settings:
     public_url: str | None = None  # the address people reach; None: unknown (the request's own scheme)
     lookups: LookupConfig = field(default_factory=lambda: LookupConfig())  # the slow signals' upstreams
     redirect_allow_networks: tuple[IpNetwork, ...] = ()  # exempt from the public-address rule; default none
+    feeds: tuple[FeedConfig, ...] = ()  # from ABAILA_FEEDS
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -203,6 +206,7 @@ class Settings:
         public_url = (env.get("ABAILA_PUBLIC_URL") or "").strip().rstrip("/") or None
         if public_url is not None and not public_url.startswith(("http://", "https://")):
             raise ConfigError(f"ABAILA_PUBLIC_URL must start with http:// or https://, not {public_url!r}")
+        feeds = load_feeds(Path(env["ABAILA_FEEDS"]) if env.get("ABAILA_FEEDS") else None)
         return cls(
             database_url=database_url,
             redis_url=redis_url,
@@ -219,6 +223,7 @@ class Settings:
             public_url=public_url,
             lookups=LookupConfig.from_env(env),
             redirect_allow_networks=_networks(env, "ABAILA_REDIRECT_ALLOW_NETWORKS"),
+            feeds=feeds,
         )
 
 

@@ -100,9 +100,11 @@ class ListHit:
     list: str
     category: str
     source: str
+    licence: str = ""
 
     def to_json(self) -> dict[str, str]:
-        return {"expression": self.expression, "list": self.list, "category": self.category, "source": self.source}
+        return {"expression": self.expression, "list": self.list, "category": self.category, "source": self.source,
+                "licence": self.licence}
 
 
 @dataclass(frozen=True, slots=True)

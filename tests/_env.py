@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
+# ABAILA_TEST_SHARED: where ../shared is when the checkout sits elsewhere (a git worktree, say).
+SHARED = Path(os.environ.get("ABAILA_TEST_SHARED") or ROOT.parent / "shared")
 SHARED_DATA = SHARED / "data"
 VECTORS = SHARED / "vectors"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -7,7 +7,7 @@
     POST   /v1/admin/allowlist        {"entry", "reason", ...}   (the moderators' allowlist: verdict trusted)
     GET    /v1/admin/allowlist?q=
     POST   /v1/admin/import           {"text", "reason", "format"?, "list"?, "category"?, "dry_run"?}
-    GET    /v1/admin/export?format=plain|hosts|adblock|json&list=
+    GET    /v1/admin/export?format=plain|hosts|adblock|json|cert-json|cert-csv&list=
     GET    /v1/admin/lists
     GET    /v1/admin/audit?actor=&target=&action=&since=&until=
     GET    /v1/admin/keys, POST /v1/admin/keys {"name", "role", "rate"?}, DELETE /v1/admin/keys/{id}   (admin)
@@ -196,7 +196,7 @@ async def export(request: Request) -> Response:
     expressions = sorted({text for text, info in index.iter_entries()
                           if (info.name == list_name if list_name else info.category != Category.ALLOWLIST)})
     output = export_list(expressions, fmt)
-    media = "application/json" if fmt == "json" else "text/plain; charset=utf-8"
+    media = "application/json" if fmt in ("json", "cert-json") else "text/plain; charset=utf-8"
     return PlainTextResponse(output, media_type=media)
 
 
@@ -353,7 +353,8 @@ openapi_paths: dict[str, Any] = {
                       "413": _ERR, **_AUTH_ERRORS}}},
     "/v1/admin/export": {"get": {
         "summary": "Export the running index's entries (bundled and moderators')", "security": _SEC,
-        "parameters": [_q("format", "plain | hosts | adblock | json"), _q("list", "default: every blocklist")],
+        "parameters": [_q("format", "plain | hosts | adblock | json | cert-json | cert-csv"),
+                       _q("list", "default: every blocklist")],
         "responses": {"200": {"description": "The list file"}, "404": _ERR, **_AUTH_ERRORS}}},
     "/v1/admin/lists": {"get": {"summary": "Lists in the running index with their sizes", "security": _SEC,
                                 "responses": {"200": {"description": "Lists"}, **_AUTH_ERRORS}}},

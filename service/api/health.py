@@ -20,13 +20,15 @@ async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     checks: dict[str, Any] = {}
     ready = True
-    loaded = getattr(state, "loaded", None)
-    if loaded is None:
+    engine = getattr(state, "engine", None)
+    if engine is None:
         checks["lists"] = {"ok": False, "detail": "lists are loading"}
         ready = False
     else:
+        loaded = engine.loaded
         checks["lists"] = {"ok": True, "entries": len(state.checker.index), "version": loaded.version,
-                           "problems": len(loaded.problems)}
+                           "problems": len(loaded.problems), "rebuilds": engine.rebuilder.rebuilds,
+                           "rebuild_error": engine.rebuilder.last_error}
     for name, probe in getattr(state, "readiness_probes", {}).items():
         try:
             result = await probe()
