@@ -176,6 +176,11 @@ class Checker:
                 return dataclasses.replace(verdict, url=url, signals={**verdict.signals, "redirects": chain.to_json()})
             if chain.outcome is not ChainOutcome.FOLLOWED:
                 extra = extra + (_unfollowed_reason(chain),)
+        # A popular site counts for its own host (or www. of it), never for a subdomain: anyone can publish
+        # under blogspot.com or a compromised host's sibling.
+        popular = () if list_hits or allow_hits or index.popular is None else tuple(
+            _list_hit(h) for h in index.popular.match([parsed.host + "/"] + (
+                [parsed.host[4:] + "/"] if parsed.host.startswith("www.") else [])))
         slow: SlowResult | None = None
         # Lists decide first: a listed or allowlisted site needs no slow lookups to be judged.
         # An identity on a platform is not its host: the platform's domain age and DNS say nothing about it.
@@ -187,7 +192,7 @@ class Checker:
             offline=offline, raw_url=url, brands=self.brands,
             slow_findings=tuple(slow_findings(slow.facts)) if slow else (), slow_reasons=extra,
             pending=slow.pending if slow else (),
-            placement=placement,
+            placement=placement, popular=popular,
         )
         verdict = self.render(parsed, url, facts, lang=lang, slow=slow)
         if chain is not None:

@@ -132,6 +132,9 @@ class Index:
         self._removed: set[tuple[int, int]] = set()
         self._list_ids = {info.name: i for i, info in enumerate(self.lists)}
         self.generation = 0  # bumped by every overlay change: caches of answers compare it
+        # Popular sites (feeds of category "popular"), kept apart: they never match as list entries, only
+        # damp scoring (service.scoring). Attached here so one assignment swaps both (service.rebuild).
+        self.popular: Index | None = None
 
     # -- sizes ------------------------------------------------------------------------------------------
 

@@ -25,6 +25,8 @@ Formats (the names are public: `# format: NAME` headers and `export_list` use th
     json            what `export_list(..., "json")` writes: an object with an `expressions` array
     cert_json       CERT Polska's warning list domains.json (records with a DeleteDate dropped; service.certpl)
     cert_csv        CERT Polska's domains.csv (PozycjaRejestru, AdresDomeny, DataWpisu, DataWykreslenia)
+    ranked_csv      a popularity ranking: Majestic Million (header with a `Domain` column) or `rank,domain` rows
+                    (Tranco, Cisco Umbrella)
 
 Speed: ~1 million lines parse in a few seconds because plain hosts and simple URLs take a string-method
 fast path (`_fast_expression`) instead of `service.urls.entry_to_expression`; `tests/test_lists.py`
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -49,7 +52,7 @@ __all__ = [
 ]
 
 FORMATS = ("plain", "hosts", "adblock", "urls", "openphish", "urlhaus_csv", "phishtank_csv", "phishtank_json", "json",
-           "cert_json", "cert_csv")
+           "cert_json", "cert_csv", "ranked_csv")
 # Keys of ParsedList.skipped; every key is always present. "invalid" counts bad lines (each also a problem).
 SKIP_KINDS = ("comment", "blank", "exception", "cosmetic", "include", "localhost", "unsupported", "duplicate",
               "invalid", "deleted")  # deleted: a CERT Polska record with a DeleteDate
@@ -73,6 +76,7 @@ _SELF_NAMES = frozenset({
     "localhost", "localhost.localdomain", "local", "broadcasthost", "ip6-localhost", "ip6-loopback",
     "ip6-localnet", "ip6-mcastprefix", "ip6-allnodes", "ip6-allrouters", "ip6-allhosts", "0.0.0.0",
 })
+_RANKED_ROW = re.compile(r"^\d{1,9},[A-Za-z0-9._-]+\.[A-Za-z0-9-]+\r?\n")  # `1,google.com` (Tranco, Umbrella)
 _COSMETIC_MARKERS = ("##", "#@#", "#?#", "#$#", "#%#", "#@$#", "#@?#", "#@%#")
 _FAST_HOST_CHARS = str.maketrans("", "", "abcdefghijklmnopqrstuvwxyz0123456789-._")
 _BAD_HOST_CHARS = frozenset("<>\"{}|\\^`'%#*$!&()+,;=~[]@:") | frozenset(chr(c) for c in range(0x21))
@@ -349,6 +353,27 @@ def _read_csv(lines: Iterable[tuple[int, str]], out: Collector, *, header_row: b
         out.entry(number, ",".join(row), row[url_column].strip())
 
 
+def _read_ranked(lines: Iterable[tuple[int, str]], out: Collector) -> None:
+    # Majestic: `GlobalRank,TldRank,Domain,...` then rows; Tranco / Umbrella: `1,google.com` rows, no header.
+    domain_at = -1
+    for number, line in lines:
+        if line[0] == "#":
+            out.skipped["comment"] += 1
+            continue
+        cells = line.split(",")
+        if domain_at < 0:
+            lowered = [cell.strip().lower() for cell in cells]
+            if "domain" in lowered:
+                domain_at = lowered.index("domain")
+                out.skipped["comment"] += 1  # the header row
+                continue
+            domain_at = 1 if len(cells) > 1 and cells[0].strip().isdigit() else 0
+        if len(cells) <= domain_at or not cells[domain_at].strip():
+            out.problem(number, line, f"row has no domain (column {domain_at + 1})")
+            continue
+        out.entry(number, line, cells[domain_at].strip())
+
+
 def _read_json(text: str, out: Collector) -> None:
     # Decodes one array element at a time (raw_decode), so a 57 MB PhishTank dump is never one big
     # list of dicts in memory. Our own export is an object with "expressions".
@@ -452,6 +477,8 @@ def detect_format(text: str) -> str:
         return "cert_json" if '"DomainAddress"' in stripped[:4096] else "phishtank_json"
     if stripped.startswith(("PozycjaRejestru", '"PozycjaRejestru"')) or "\tAdresDomeny\t" in stripped[:200]:
         return "cert_csv"
+    if stripped.startswith("GlobalRank,") or _RANKED_ROW.match(stripped[:300]):
+        return "ranked_csv"
     if stripped[:1] == "{":
         return "json"
     for comment in "#!":
@@ -469,6 +496,8 @@ def detect_format(text: str) -> str:
                 return "urlhaus_csv"
             continue
         if sampled == 0:
+            if line.startswith("GlobalRank,") or _RANKED_ROW.match(line + "\n"):
+                return "ranked_csv"
             lowered = line.lower()
             if lowered.startswith('"') and '","' in line and "://" in line:
                 return "urlhaus_csv"
@@ -515,6 +544,9 @@ def read_entries(text: str, fmt: str, out: Collector) -> None:
     lines = _counted_lines(text, out)
     if fmt == "cert_csv":
         certpl.read_csv(lines, out)
+        return
+    if fmt == "ranked_csv":
+        _read_ranked(lines, out)
         return
     if fmt == "plain":
         _read_plain(lines, out)

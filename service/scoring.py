@@ -38,7 +38,8 @@ from service.signals.lookalike import account_name_findings, lookalike_findings
 from service.urls import CanonicalURL, public_suffix
 from service.verdicts import Level, ListHit, PageContext, Reason, Severity
 
-__all__ = ["Facts", "Assessment", "score", "WEIGHTS", "SUSPICIOUS_AT", "UNVERIFIED_AT", "DANGEROUS_FLOOR"]
+__all__ = ["Facts", "Assessment", "score", "WEIGHTS", "SUSPICIOUS_AT", "UNVERIFIED_AT", "DANGEROUS_FLOOR",
+           "POPULAR_DAMPING"]
 
 _H, _M, _L, _I = Severity.HIGH, Severity.MEDIUM, Severity.LOW, Severity.INFO
 
@@ -111,8 +112,14 @@ WEIGHTS: dict[str, tuple[Severity, int]] = {
     "context.prepayment": (_L, 5),  # prepayment / pay the manager / send the receipt, with the above
     "context.pressure": (_L, 5),  # today only, countdowns, far below the crossed-out price, with the above
     "context.app_download": (_H, 30),  # an .apk / .exe from this site: fake bank and delivery apps steal codes
+    # a ranking of popular sites (a feed of category "popular"): damps, never blocks nor clears a list hit
+    "popularity.listed": (_I, 0),
 }
 
+# A host on a popularity ranking has been around and linked to for long: the weights of its look-alike,
+# lexical and registration reasons are multiplied by this (the page-context reasons are not).
+POPULAR_DAMPING = 0.5
+_DAMPED = ("lookalike.", "lexical.", "domain.")
 SUSPICIOUS_AT = 40  # risk points: two independent signals, or one look-alike
 UNVERIFIED_AT = 20  # risk points: one medium signal (a young domain, an IP host)
 DANGEROUS_FLOOR = 90  # the score shown for a dangerous verdict is at least this
@@ -153,6 +160,7 @@ class Facts:
     brands: Brands = Brands(())  # protected brands (the engine's); default: none
     slow_findings: tuple[Finding, ...] = ()  # domain.* / dns.* findings, weighed from WEIGHTS
     placement: Placement | None = None  # where the URL sits on a platform (service.platforms.place), if it does
+    popular: tuple[ListHit, ...] = ()  # this host on a ranking of popular sites (a "popular" feed)
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +228,12 @@ def score(facts: Facts) -> Assessment:
     reasons += [reason(r.code, r.evidence, r.weight) for r in facts.slow_reasons]
     if "domain_age" in facts.pending and not facts.offline:
         reasons.append(reason("domain.age_unknown", {}))
+    if facts.popular:
+        reasons = [Reason(r.code, r.severity, int(r.weight * POPULAR_DAMPING), r.evidence)
+                   if r.code.startswith(_DAMPED) else r for r in reasons]
+        hit = facts.popular[0]
+        reasons.append(reason("popularity.listed", {"list": hit.list, "expression": hit.expression,
+                                                    "source": hit.source, "licence": hit.licence}))
     has_risk = any(r.weight > 0 or r.code in _UNKNOWN_AGE or r.code == "domain.young" for r in reasons)
     reasons += _context_reasons(facts.context, has_risk=has_risk)
     reasons += _moment_reasons(facts.context)

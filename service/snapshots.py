@@ -28,11 +28,12 @@ from pathlib import Path
 from service import lists as list_files
 from service.index import Index, IndexBuilder, ListInfo
 
-__all__ = ["LoadedIndex", "Source", "build_index", "list_sources", "load_index", "open_snapshot",
-           "remove_old_snapshots", "snapshot_key", "snapshot_path", "write_snapshot"]
+__all__ = ["POPULAR", "LoadedIndex", "Source", "build_index", "list_sources", "load_index", "open_snapshot",
+           "popular_path", "remove_old_snapshots", "snapshot_key", "snapshot_path", "write_snapshot"]
 
 log = logging.getLogger("abaila.lists")
 
+POPULAR = "popular"  # the category of ranked lists of popular sites
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,11 @@ def _builder(parsed: list[list_files.ParsedList]) -> IndexBuilder:
     return builder
 
 
+def popular_path(snapshot: Path) -> Path:
+    """Returns where the popular sites of a snapshot go (their own index: they never match as entries)."""
+    return snapshot.with_name(snapshot.name.replace("index-", "popular-", 1))
+
+
 def write_snapshot(sources: Sequence[Source], var_dir: Path, key: str | None = None) -> Path:
     """Parses the sources and writes their snapshot (and its stats file) under var_dir; returns its path.
 
@@ -127,7 +133,12 @@ def write_snapshot(sources: Sequence[Source], var_dir: Path, key: str | None = N
     snapshot = snapshot_path(var_dir, key)
     parsed = [read_source(source) for source in sources]
     var_dir.mkdir(parents=True, exist_ok=True)
-    _builder(parsed).write(snapshot)
+    _builder([item for item in parsed if item.meta.category != POPULAR]).write(snapshot)
+    popular = [item for item in parsed if item.meta.category == POPULAR]
+    if popular:
+        _builder(popular).write(popular_path(snapshot))
+    else:
+        popular_path(snapshot).unlink(missing_ok=True)
     problems = [p for item in parsed for p in item.problems]
     stats = [{
         "name": item.meta.name, "category": item.meta.category, "source": item.meta.source,
@@ -147,6 +158,8 @@ def open_snapshot(snapshot: Path, key: str, *, built: bool = False, started: flo
     """Returns the index in a written snapshot with its stats (raises OSError/ValueError if unusable)."""
     started = time.perf_counter() if started is None else started
     index = Index.load(snapshot)
+    if popular_path(snapshot).exists():
+        index.popular = Index.load(popular_path(snapshot))
     try:
         saved = json.loads(snapshot.with_suffix(".stats.json").read_text(encoding="utf-8"))
         problems = tuple(list_files.ListProblem(**p) for p in saved["problems"])
@@ -162,6 +175,7 @@ def remove_old_snapshots(var_dir: Path, keep: Path) -> None:
         if old != keep:
             old.unlink(missing_ok=True)
             old.with_suffix(".stats.json").unlink(missing_ok=True)
+            popular_path(old).unlink(missing_ok=True)
 
 
 def load_index(lists_dir: Path | Sequence[Source], var_dir: Path) -> LoadedIndex:

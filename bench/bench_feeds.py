@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""Measures a 1-million-entry feed sync on a real `abaila serve` and prints a table.
+
+    python bench/bench_feeds.py [--entries 1000000] [--rebuilds 3]
+
+The feed: every distinct domain and URL expression of the real lists in ../shared/data (phishing domains,
+hosts files, AdBlock lists, URL feeds, popularity lists) — about 0.9 million — topped up to --entries with
+`www.` variants of the phishing domains, served by a local HTTP server (tests/peers/feed_server.py) with
+ETag and gzip. The server: one `abaila serve` process (one worker, bundled lists, a throw-away SQLite store),
+`ABAILA_FEEDS` naming that feed. A separate `abaila feeds sync --once` process fetches it (as a sync worker
+or another instance would), and the server applies it from the store.
+
+Rows:
+  apply           seconds from the start of `feeds sync --once` until the server's /readyz counts the
+                  entries (fetch, judge in a child, store, notice within 2 s, child build, map, overlay, swap)
+  re-apply        the same for a changed file (a tenth of the entries gone), --rebuilds times
+  RSS             the serving process's resident set (VmRSS) before the first sync, its peak (VmHWM) and
+                  its steady value after the rebuilds; MB per million entries = (steady - before) / entries
+  check latency   GET /v1/check from one client thread: p50 / p99 / max before the syncs and while they
+                  were being applied (the client never stops; a request that waited on a rebuild shows here)
+
+Needs ../shared/data. Timings are wall clock on a shared machine: compare rows of one run, not runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DATA = Path(os.environ.get("ABAILA_TEST_SHARED") or ROOT.parent / "shared") / "data"  # as tests/_env.py
+LIST_DIRS = ("phishing_domains", "hosts", "adblock", "urls", "popular")
+
+
+def _feed_body(entries: int) -> tuple[bytes, list[str]]:
+    from service.lists import read_list_file
+
+    seen: dict[str, None] = {}
+    phishing: list[str] = []
+    for directory in LIST_DIRS:
+        for path in sorted((DATA / directory).iterdir()):
+            if path.is_file():
+                parsed = read_list_file(path)
+                for expression in parsed.expressions:
+                    seen[expression] = None
+                if directory == "phishing_domains":
+                    phishing.extend(parsed.expressions)
+    for expression in phishing:
+        if len(seen) >= entries:
+            break
+        if "/" == expression[-1] and expression.count("/") == 1 and not expression.startswith("www."):
+            seen.setdefault("www." + expression, None)
+    items = list(seen)[:entries]
+    # A URL list: host expressions as http://host/, path expressions as they are (the urls format reads both).
+    lines = [f"http://{e}" for e in items]
+    return ("# name: bench-1m\n# format: urls\n" + "\n".join(lines) + "\n").encode(), items
+
+
+def _rss(pid: int) -> tuple[int, int]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        fields[key] = value.strip()
+    return int(fields["VmRSS"].split()[0]) * 1024, int(fields["VmHWM"].split()[0]) * 1024
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class _Prober(threading.Thread):
+    """GET /v1/check in a loop; records (start time, seconds) per request."""
+
+    def __init__(self, base: str) -> None:
+        super().__init__(daemon=True)
+        self.base = base
+        self.samples: list[tuple[float, float]] = []
+        self.errors = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        # Listed (bundled blocklist) and allowlisted hosts with varied paths: answered from the lists alone, so
+        # the latency is the service's (event loop, index, scoring), not the slow signals' deadline.
+        urls = [f"https://{host}/p{i}" for i in range(25) for host in ("kaspi-kz.top", "kaspi.kz")]
+        with httpx.Client(timeout=30) as client:
+            i = 0
+            while not self.stop.is_set():
+                started = time.perf_counter()
+                try:
+                    client.get(f"{self.base}/v1/check", params={"url": urls[i % len(urls)]})
+                except httpx.HTTPError:
+                    self.errors += 1
+                self.samples.append((started, time.perf_counter() - started))
+                i += 1
+                time.sleep(0.002)
+
+    def window(self, start: float, end: float) -> list[float]:
+        return [seconds for at, seconds in self.samples if start <= at <= end]
+
+
+def _percentiles(values: list[float]) -> str:
+    if not values:
+        return "-"
+    ordered = sorted(values)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    median, top = statistics.median(ordered) * 1000, ordered[-1] * 1000
+    return f"{median:.1f} / {p99 * 1000:.1f} / {top:.1f} ms (n={len(ordered)})"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--entries", type=int, default=1_000_000)
+    parser.add_argument("--rebuilds", type=int, default=3)
+    args = parser.parse_args()
+    if not DATA.is_dir():
+        print(f"needs {DATA}", file=sys.stderr)
+        return 2
+    from tests._env import offline_upstreams
+    from tests.peers.feed_server import FeedPeer
+
+    print("building the feed ...", flush=True)
+    body, items = _feed_body(args.entries)
+    print(f"feed: {len(items):,} entries, {len(body) / 1e6:.1f} MB", flush=True)
+    peer = FeedPeer()
+    peer.start()
+    peer.serve("/bench.txt", body)
+    peer.misbehave("/bench.txt", "500")  # the server's own first look fails: the sync worker does the fetch
+    port = peer._server.server_address[1]  # type: ignore[union-attr]
+    with tempfile.TemporaryDirectory(prefix="abaila-bench-feeds-") as tmp:
+        work = Path(tmp)
+        feeds = work / "feeds.toml"
+        feeds.write_text(f'[[feed]]\nname = "bench-1m"\nurl = "http://127.0.0.1:{port}/bench.txt"\n'
+                         'category = "phishing"\nlicence = "mixed (see ../shared/data/SOURCES.md)"\nevery = "1d"\n'
+                         'max_bytes = "256MB"\ntimeout = "10m"\n')
+        env = {**os.environ, **offline_upstreams(work), "ABAILA_VAR_DIR": str(work / "var"),
+               "ABAILA_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'abaila.db'}", "ABAILA_FEEDS": str(feeds),
+               "ABAILA_ANON_RATE": "100000000/minute", "ABAILA_LOG_LEVEL": "warning"}
+        server_port = _free_port()
+        server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(server_port)], cwd=ROOT,
+                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        base = f"http://127.0.0.1:{server_port}"
+        rows: list[tuple[str, str]] = []
+        try:
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                assert time.monotonic() < deadline and server.poll() is None, "abaila serve did not start"
+                time.sleep(0.2)
+
+            def lists() -> dict:
+                return dict(httpx.get(f"{base}/readyz", timeout=30).json()["checks"]["lists"])
+
+            bundled = int(lists()["entries"])
+            time.sleep(3)
+            before_rss, _ = _rss(server.pid)
+            prober = _Prober(base)
+            prober.start()
+            time.sleep(5)
+            quiet = prober.window(0, time.perf_counter())
+            peer.behave("/bench.txt")
+
+            def sync_and_wait() -> tuple[float, int]:
+                """Runs `feeds sync --once`; returns seconds until the server swapped in a new index, and its size."""
+                rebuilds = int(lists()["rebuilds"])
+                started = time.perf_counter()
+                out = subprocess.run([sys.executable, "-m", "service", "feeds", "sync", "--once"], cwd=ROOT, env=env,
+                                     capture_output=True, text=True, check=False)
+                assert out.returncode == 0 and "changed" in out.stdout, out.stdout + out.stderr
+                while (state := lists())["rebuilds"] <= rebuilds:
+                    time.sleep(0.2)
+                return time.perf_counter() - started, int(state["entries"])
+
+            apply_started = time.perf_counter()
+            first, indexed = sync_and_wait()
+            after_first, peak_first = _rss(server.pid)
+            reapply = []
+            for round_ in range(args.rebuilds):
+                keep = items[: len(items) - len(items) // 10] if round_ % 2 == 0 else items
+                text = ("# name: bench-1m\n# format: urls\n" + "\n".join(f"http://{e}" for e in keep) + "\n").encode()
+                peer.serve("/bench.txt", text)
+                reapply.append(sync_and_wait()[0])
+            applying = prober.window(apply_started, time.perf_counter())
+            time.sleep(5)
+            steady, peak = _rss(server.pid)
+            prober.stop.set()
+            prober.join()
+            per_million = (steady - before_rss) / (len(items) / 1e6) / 2**20
+            rows = [
+                ("feed entries", f"{len(items):,} (index after the first sync: {indexed:,})"),
+                ("apply (first sync, 1M)", f"{first:.1f} s"),
+                (f"re-apply (changed file) x{len(reapply)}", ", ".join(f"{s:.1f} s" for s in reapply)),
+                ("RSS before the first sync", f"{before_rss / 2**20:.0f} MB (bundled lists: {bundled} entries)"),
+                ("RSS after the first sync", f"{after_first / 2**20:.0f} MB (peak so far {peak_first / 2**20:.0f} MB)"),
+                (f"RSS steady after {1 + len(reapply)} rebuilds", f"{steady / 2**20:.0f} MB"),
+                ("RSS peak (VmHWM)", f"{peak / 2**20:.0f} MB"),
+                ("MB per million entries (steady - before)", f"{per_million:.1f}"),
+                ("check latency before (p50/p99/max)", _percentiles(quiet)),
+                ("check latency during syncs+swaps", _percentiles(applying)),
+                ("check errors", str(prober.errors)),
+            ]
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+            peer.close()
+    width = max(len(name) for name, _ in rows)
+    print()
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
