@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests._env import require_postgres, require_shared_data
-from tests.banks._serve import ROOT, abaila, environ, free_port
+from tests._env import require_shared_data
+from tests._serve import ROOT, abaila, environ, free_port
 from tests.peers.feed_server import FeedPeer
 
 SCAM_HOSTS = "hosts/blocklistproject_scam_hosts_2026-07-18.txt"
@@ -45,11 +45,12 @@ def _blocked(base: str, host: str) -> bool:
     return httpx.get(f"{base}/v1/check", params={"url": f"https://{host}/"}, timeout=10).json()["verdict"] == "blocked"
 
 
-def test_two_instances_fetch_once_and_both_apply(tmp_path: Path, lists_dir: Path, peer: FeedPeer) -> None:
-    database_url, data = require_postgres(), require_shared_data()
+def test_two_instances_fetch_once_and_both_apply(tmp_path: Path, lists_dir: Path, peer: FeedPeer,
+                                                  postgres_url: str) -> None:
+    database_url, data = postgres_url, require_shared_data()
     lines = (data / SCAM_HOSTS).read_text().splitlines()
     names = [line.split()[1] for line in lines if line.startswith("0.0.0.0 ")]
-    name = f"scale-{uuid.uuid4().hex[:8]}"  # the shared database keeps other runs' feed rows
+    name = f"scale-{uuid.uuid4().hex[:8]}"
     path = f"/{name}.txt"
     peer.serve(path, data / SCAM_HOSTS)
     feeds = tmp_path / "feeds.toml"
