@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from service import messages
+from service.brands import default_brands
 from service.engine import open_engine
 from service.lists import parse_list
 from service.scoring import Facts, score
@@ -21,7 +22,8 @@ POPULAR = ListHit("majestic.com/", "majestic-million", "popular", "https://majes
 
 
 def _facts(host: str, **kwargs: object) -> Facts:
-    return Facts(url=parse(f"https://{host}/"), registrable_domain=registrable_domain(host), **kwargs)  # type: ignore[arg-type]
+    return Facts(url=parse(f"https://{host}/"), registrable_domain=registrable_domain(host),  # type: ignore[arg-type]
+                 brands=default_brands(), **kwargs)
 
 
 def test_a_popular_host_is_damped_with_an_info_reason() -> None:

@@ -137,8 +137,8 @@ def test_a_400k_entry_feed(client_factory: Callable[..., TestClient], peer: Feed
     client = client_factory(ABAILA_FEEDS=str(feeds))
     _wait(lambda: client.get("/readyz").json()["checks"]["feeds"]["feeds"][0]["applied_version"] == 1,
           "the 400k-entry feed", seconds=540)
-    _wait(lambda: client.get("/readyz").json()["checks"]["lists"]["entries"] > 390_000, "the rebuild", seconds=300)
+    _wait(lambda: client.get("/readyz").json()["checks"]["lists"]["entries"] > 370_000, "the rebuild", seconds=300)
     row = client.get("/readyz").json()["checks"]["feeds"]["feeds"][0]
-    assert row["entries"] > 390_000
+    assert row["entries"] > 370_000  # 408,685 lines; 379,905 distinct valid expressions as parsed today
     assert _blocked(client, "http://100manet.com/")  # a line with an inline comment in Phishing.Database
     assert _verdict(client, "http://100manet.com/")["signals"]["lists"][0]["list"] == "phishing-400k"
