@@ -14,7 +14,7 @@ import argparse
 import json
 from typing import Any
 
-from service.cli_store import _open
+from service.cli_store import open_store
 from service.errors import ConfigError
 from service.feedsync import FeedSyncer
 from service.settings import Settings
@@ -47,7 +47,7 @@ async def run_feeds(args: argparse.Namespace, settings: Settings) -> int:
     """Runs `abaila feeds list|sync`; returns the exit status."""
     if not settings.feeds:
         raise ConfigError("no feeds configured: set ABAILA_FEEDS to a TOML file of [[feed]] tables (docs/feeds.md)")
-    store = await _open(settings)
+    store = await open_store(settings)
     syncer = FeedSyncer(settings.feeds, store, settings.var_dir)
     try:
         if args.feeds_command == "list":
