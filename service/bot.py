@@ -57,6 +57,7 @@ DELETE_LEVELS = ("blocked", "dangerous")  # what deletion (when an admin turned 
 GROUP_INTERVAL_S = 3.0  # seconds between the bot's messages in one group (Telegram allows 20 a minute)
 PRIVATE_INTERVAL_S = 0.5  # seconds between replies in one private chat
 MAX_WAIT_S = 30.0  # a reply that would wait longer for its chat's turn is dropped (a spam raid)
+MAX_REPLY_CHARS = 3800  # Telegram refuses a message over 4096 characters; the tail goes to the check page
 SEND_TRIES = 4  # attempts of one message when Telegram answers 429 with retry_after
 _MARK = {"blocked": "⛔", "dangerous": "⛔", "suspicious": "⚠️", "unverified": "❔", "no_known_risk": "ℹ️",
          "trusted": "✅"}
@@ -179,7 +180,19 @@ def compose_private(judged: Judged, lang: str, public_url: str) -> tuple[str, li
         mark = "⛔" if reported else "ℹ️"
         parts.append(f"{mark} <b>{html.escape(page['kind_' + kind])}</b> <code>{html.escape(shown)}</code>\n"
                      f"{html.escape(status)}")
-    return "\n\n".join(parts), buttons
+    return _fit(parts, t), buttons
+
+
+def _fit(parts: list[str], t: dict[str, str]) -> str:
+    """Returns the parts joined, as many as fit one Telegram message, then how many more there are."""
+    shown: list[str] = []
+    size = 0
+    for index, part in enumerate(parts):
+        if shown and size + len(part) + 2 > MAX_REPLY_CHARS:
+            return "\n\n".join([*shown, html.escape(t["more"].format(count=len(parts) - index))])
+        shown.append(part)
+        size += len(part) + 2
+    return "\n\n".join(shown)
 
 
 def compose_group(judged: Judged, lang: str) -> str | None:

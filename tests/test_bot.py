@@ -237,3 +237,13 @@ def test_compose_runs_the_bot_against_the_api() -> None:
     assert {"ABAILA_TELEGRAM_TOKEN", "ABAILA_TELEGRAM_API_URL", "ABAILA_SERVICE_URL"} <= set(bot["environment"])
     assert bot["environment"]["ABAILA_SERVICE_URL"].startswith("http://api-")
     assert bot["environment"]["ABAILA_BOT_METRICS_PORT"] in bot["healthcheck"]["test"][-1]
+
+
+def test_a_long_answer_fits_one_telegram_message() -> None:
+    from service.bot import Judged, compose_private
+
+    verdict = {"verdict": "suspicious", "host": "x.example", "reasons": [{"message": "r" * 300}] * 3,
+               "advice": ["a" * 200] * 3, "signals": {}}
+    judged = Judged(tuple((f"http://shop{i}.example/" + "p" * 100, verdict) for i in range(20)), ())
+    text, buttons = compose_private(judged, "ru", "https://abaila.example")
+    assert len(text) <= 4096 and "Остальное (" in text and len(buttons) == 5
