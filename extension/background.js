@@ -6,6 +6,7 @@
 
         navigation ──► lookup.js (prefixes only) ──hit──► warning.html#{details}
         content/payment.js ──checkPayment──► POST /v1/check (hostname only) ──► in-page warning
+                           └─ cards / phones / IBANs on the page ──SHA-256 here──► GET /v1/indicators/range/{5 hex}
         warning / popup / options pages ──one message switch on `what`──► here
 
     The only state kept between events lives in storage: the settings
@@ -30,6 +31,7 @@ import { composeWarning } from './lib/warning.js';
 import { parse } from './lib/urls.js';
 import { downloadKind, shouldStopDownload } from './lib/downloads.js';
 import { identify, PHONE_PREFIX } from './lib/platforms.js';
+import { canonicalDetails, checkIndicators, RangeCache } from './lib/indicators.js';
 
 const CACHE_SAVE_DELAY_MS = 1000;   // coalesce prefix-cache writes to storage.session
 const SAFE_HISTORY = 5;             // recent pages per tab that "Leave this site" can go back to
@@ -48,6 +50,7 @@ const state = {
     safePages: {},      // tabId → [{url, host}], newest last
     tabLevels: {},      // tabId → {host, level, listed}: the level last shown for the tab's site
     moments: {},        // tabId → {key, context}: what the page last asked for (codes only), for the popup
+    ranges: new RangeCache(),   // indicator range prefix → listed hashes (lib/indicators.js)
 };
 
 /******************************************************************************/
@@ -300,7 +303,28 @@ function pageContext(page) {
     return out;
 }
 
-async function checkPayment(sender, { asksFor = [], payButton = false, page = null }) {
+/**
+ * listedIndicators returns {kind, reports} for each card, phone or IBAN of the page that is listed: each is
+ * canonicalised and hashed here and only its 5-hex range prefix is sent (k-anonymity, lib/indicators.js).
+ */
+async function listedIndicators(details) {
+    const canonicals = canonicalDetails(details).slice(0, 30);
+    if ( canonicals.length === 0 ) { return []; }
+    const results = await checkIndicators(canonicals, { fetchRange: p => state.client.indicatorRange(p),
+        cache: state.ranges });
+    return results.filter(r => r.listed).map(r => ({ kind: r.canonical.split(':')[0], reports: r.reports }));
+}
+
+// The reason the warning leads with: ranked above every service reason, as nothing says more than the money
+// trail itself (lib/warning.js shows the highest-ranked reason as its one sentence).
+function indicatorReason({ kind, reports }) {
+    const message = reports > 0
+        ? state.i18n.text(`paymentIndicator_${kind}`, { count: reports })
+        : state.i18n.text(`paymentIndicatorListed_${kind}`);
+    return { code: `indicator.${kind}`, message, rank: 1000 };
+}
+
+async function checkPayment(sender, { asksFor = [], payButton = false, page = null, details = null }) {
     const tabId = sender.tab?.id;
     const site = siteOf(sender.tab?.url ?? sender.url ?? '');
     if ( site === null || tabId === undefined ) { return { show: false }; }
@@ -315,10 +339,12 @@ async function checkPayment(sender, { asksFor = [], payButton = false, page = nu
         // The popup then tells the same story as the in-page warning ("Nothing is known" was issue 13's complaint).
         state.moments[tabId] = { key: site.key, context };
     }
-    const verdict = await verdictFor(site, context);
+    const [ verdict, listed ] = await Promise.all([ verdictFor(site, context), listedIndicators(details) ]);
     let level = levelOf(verdict);
     // A listed site stays listed in this tab even when the service cannot say so right now.
     if ( known?.listed && level === Level.UNREACHABLE ) { level = Level.BLOCKED; }
+    // A card, phone or IBAN people reported paying to and getting nothing is dangerous on any site.
+    if ( listed.length !== 0 && level !== Level.BLOCKED ) { level = Level.DANGEROUS; }
     await setTabLevel(tabId, site.key, level);
     if ( shouldWarnOnPayment(level) === false ) { return { show: false, level }; }
     // After "Continue once" the card form still gets the box: money is at stake here, not on the page.
@@ -328,7 +354,7 @@ async function checkPayment(sender, { asksFor = [], payButton = false, page = nu
         level,
         escape: isDangerous(level) ? 'leave' : 'close',
         host: site.label,
-        message: messageFor(level, verdict, { asksFor: asks }),
+        message: messageFor(level, verdict, { asksFor: asks, extraReasons: listed.map(indicatorReason) }),
         lang: state.lang,
         css: state.boxCSS,
         strings: state.i18n.strings([ 'payment', 'report', 'goOfficial', 'whyTitle', 'banner' ]),

@@ -20,7 +20,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 
 from service import __version__, metrics
-from service.api import admin, adminpage, batch, check, health, lookup, page, reports, safebrowsing
+from service.api import admin, adminpage, batch, check, health, indicators, lookup, page, reports, safebrowsing
 from service.api.openapi import build_openapi
 from service.counters import KeyUsage, Limiter
 from service.engine import open_engine
@@ -37,7 +37,7 @@ __all__ = ["create_app"]
 
 log = logging.getLogger("abaila.app")
 
-_API_MODULES = (check, batch, safebrowsing, lookup, health, metrics, admin, reports, adminpage, page)
+_API_MODULES = (check, batch, safebrowsing, lookup, health, metrics, admin, reports, adminpage, page, indicators)
 
 _HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 400: "bad_request", 413: "payload_too_large"}
 
@@ -124,7 +124,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(UsageMiddleware, usage=key_usage, paths=LIMITED_PATHS),
             Middleware(RateLimitMiddleware, limiter=limiter, anon_rate=settings.anon_rate,
                        key_rate=settings.key_rate,
-                       address_paths={**reports.RATE_LIMITS, **page.rate_limits(settings.page_rate)}),
+                       address_paths={**reports.RATE_LIMITS, **page.rate_limits(settings.page_rate),
+                                     **indicators.RATE_LIMITS}),
         ],
         exception_handlers={AbailaError: _abaila_error, HTTPException: _http_error, Exception: _internal_error},
         lifespan=lifespan,

@@ -71,6 +71,9 @@ def _build_parser() -> argparse.ArgumentParser:
                         default="plain")
     export.add_argument("--list", dest="list_name", help="only this list (default: every blocklist)")
     export.add_argument("--output", "-o", help="file to write (default: stdout)")
+    export.add_argument("--kind", choices=["urls", "indicators"], default="urls",
+                        help="indicators: the store's cards, phones and IBANs in full (plain or json; audited)")
+    export.add_argument("--actor", default=None, help="who is reading, for the audit log (default: cli:$USER)")
     _add_store_commands(sub, lists_sub)
     from service.cli_feeds import add_parser as add_feeds_parser
 
@@ -204,6 +207,7 @@ async def _lists(args: argparse.Namespace, settings: Settings) -> int:
         sizes = {name: size for name, size in index.list_sizes().items() if size}
         if args.lists_command == "stats":
             return _print_stats(args, loaded, sizes, categories)
+        from service.indicators import is_indicator
         from service.lists import export_list
 
         if args.list_name and args.list_name not in sizes:
@@ -212,7 +216,9 @@ async def _lists(args: argparse.Namespace, settings: Settings) -> int:
         def wanted(name: str, category: str) -> bool:
             return name == args.list_name if args.list_name else category != Category.ALLOWLIST
 
-        expressions = [text for text, info in index.iter_entries() if wanted(info.name, info.category)]
+        # Indicators are in the index (a phone is its messenger links' identity) but export with --kind indicators.
+        expressions = [text for text, info in index.iter_entries()
+                       if wanted(info.name, info.category) and not is_indicator(text)]
         output = export_list(sorted(set(expressions)), args.format)
         if args.output:
             Path(args.output).write_text(output, encoding="utf-8")
@@ -257,7 +263,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return run_bot()
         if args.command == "check":
             return asyncio.run(_check_all(args, settings))
-        if args.command == "lists" and args.lists_command in ("add", "remove", "import"):
+        if args.command == "lists" and (args.lists_command in ("add", "remove", "import")
+                                        or getattr(args, "kind", "urls") == "indicators"):
             from service.cli_store import run_lists
 
             return asyncio.run(run_lists(args, settings))

@@ -93,12 +93,14 @@ async def run_keys(args: argparse.Namespace, settings: Settings) -> int:
 
 
 async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
-    """Runs `abaila lists add|remove|import`; returns the exit status."""
+    """Runs `abaila lists add|remove|import` (and `export --kind indicators`); returns the exit status."""
     try:
         store = await open_store(settings)
     except InvalidURL as exc:  # pragma: no cover - a URL error cannot come from opening
         raise ConfigError(exc.message) from exc
     try:
+        if args.lists_command == "export":
+            return await _export_indicators(args, store)
         reason = parse_text(args.reason, "--reason")
         if args.lists_command == "add":
             addition = parse_addition(entry=args.entry, reason=reason, list_name=args.list_name, category=args.category,
@@ -127,6 +129,23 @@ async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
         await store.close()
 
 
+async def _export_indicators(args: argparse.Namespace, store: Store) -> int:
+    """`lists export --kind indicators`: every indicator in force, in full; each is audited as read."""
+    if args.format not in ("plain", "json"):
+        raise ConfigError(f"indicators export as plain or json, not {args.format!r}")
+    found = await store.live_indicators(list_name=args.list_name)
+    await store.audit_reads(_actor(args), [e.expression for e in found], where="abaila lists export")
+    if args.format == "json":
+        output = json.dumps({"indicators": [e.to_json() for e in found]}, ensure_ascii=False, indent=1) + "\n"
+    else:
+        output = "".join(f"{line}\n" for line in sorted({e.expression for e in found}))
+    if args.output:
+        Path(args.output).write_text(output, encoding="utf-8")
+    else:
+        sys.stdout.write(output)
+    return 0
+
+
 async def _import(args: argparse.Namespace, store: Store, reason: str) -> int:
     path = Path(args.file)
     from service.lists import read_list_bytes
@@ -151,6 +170,9 @@ async def _import(args: argparse.Namespace, store: Store, reason: str) -> int:
           f"unchanged {summary['unchanged']}, bad lines {len(plan.problems)}, refused {len(summary['refused'])}")
     for refused in summary["refused"][:50]:
         print(f"  refused {refused['entry']}: {refused['problem']}", file=sys.stderr)
+    if "indicators" in summary:
+        more = summary["indicators"]
+        print(f"{more['list']} (indicators): {verb} {more['added']}, unchanged {more['unchanged']}")
     for problem in plan.problems[:50]:
         print(f"  {path}:{problem.line}: {problem.message}: {problem.text!r}", file=sys.stderr)
     return 0

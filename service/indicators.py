@@ -35,7 +35,7 @@ from service.errors import InvalidIndicator
 
 __all__ = [
     "CARD_DIGITS", "IndicatorHash", "InvalidIndicator", "Kind", "RANGE_DIGITS", "canonical", "hash_hex",
-    "iban_length", "is_indicator", "kind_of", "mask", "range_prefix",
+    "iban_length", "is_indicator", "kind_of", "mask", "range_prefix", "split_lines",
 ]
 
 IndicatorHash = NewType("IndicatorHash", str)  # 64 lowercase hex digits: SHA-256 of a canonical indicator
@@ -178,3 +178,25 @@ def _shown(value: str) -> str:
     """Returns value as an error message may quote it: at most 40 characters, control characters escaped."""
     short = value if len(value) <= 40 else value[:37] + "..."
     return short.encode("unicode_escape").decode("ascii") if not short.isprintable() else short
+
+
+def split_lines(text: str) -> tuple[str, list[str], list[tuple[int, str, str]]]:
+    """Returns (text with its indicator lines blanked, their canonical forms, problems as (line, text, message)).
+
+    An import file may mix URLs and indicators; the URL reader then sees the same line numbers. A `#`
+    starts a comment on an indicator line (`card:5100 0000 0000 0008  # report r12`).
+    """
+    rest: list[str] = []
+    found: list[str] = []
+    problems: list[tuple[int, str, str]] = []
+    for number, line in enumerate(text.split("\n"), start=1):
+        value = line.partition("#")[0].strip()
+        if not is_indicator(value):
+            rest.append(line)
+            continue
+        rest.append("")
+        try:
+            found.append(canonical(value))
+        except InvalidIndicator as exc:
+            problems.append((number, line.strip()[:200], exc.message))
+    return "\n".join(rest), list(dict.fromkeys(found)), problems

@@ -5,6 +5,7 @@ The admin API (`service.api.admin`), the `/admin` page (`service.api.adminpage`)
 so a value one front end refuses, the others refuse with the same message. For example:
 
     parse_entry(" https://Pay.Kaspi-KZ.top/card?x=1 ")        -> "pay.kaspi-kz.top/card?x=1"
+    parse_entry("card:4400 4302 1234 5679")                   -> "card:4400430212345679" (service.indicators)
     parse_list_name("")            -> None (the caller's default)
     parse_category("Phishing")     -> InvalidField("category must be a lowercase word ...", field="category")
     parse_time("2026-06-01", "since")                           -> 2026-06-01 00:00:00+00:00
@@ -26,18 +27,20 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from service.errors import Forbidden, InvalidField, InvalidURL
+from service.errors import Forbidden, InvalidField, InvalidIndicator, InvalidURL
+from service.indicators import canonical, is_indicator, split_lines
 from service.lists import Category, ListProblem, parse_list
-from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST
+from service.store import DEFAULT_ALLOWLIST, DEFAULT_INDICATOR_LIST, DEFAULT_LIST
 from service.urls import entry_to_expression
 
 if TYPE_CHECKING:
     from service.store import Store
 
 __all__ = [
-    "MAX_COMMENT", "MAX_ENTRY", "MAX_IMPORT_BYTES", "MAX_TEXT", "Addition", "ImportPlan", "import_text",
+    "MAX_COMMENT", "MAX_ENTRY", "MAX_IMPORT_BYTES", "MAX_TEXT", "Addition", "ImportPlan", "default_list", "import_text",
     "is_list_name", "parse_addition", "parse_category", "parse_comment", "parse_entry", "parse_evidence",
     "parse_expiry", "parse_force", "parse_list_name", "parse_rate", "parse_text", "parse_time", "plan_import",
+    "search_text",
 ]
 
 MAX_ENTRY = 2048  # characters of a domain, URL or expression
@@ -58,11 +61,17 @@ _DEFAULT_CATEGORY = Category.PHISHING  # of a new list whose text names none
 
 
 def parse_entry(value: object, field: str = "entry") -> str:
-    """Returns the canonical expression of a domain, URL or expression; raises InvalidField naming the value."""
+    """Returns the canonical expression of a domain, URL or expression, or the canonical form of an indicator
+    (`card:…`, `phone:…`, `iban:…`); raises InvalidField (InvalidIndicator for an indicator) naming the value."""
     if not isinstance(value, str) or not value.strip():
-        raise InvalidField(f"{field} must be a domain, URL or expression", field=field)
+        raise InvalidField(f"{field} must be a domain, URL, expression or card:/phone:/iban: indicator", field=field)
     if len(value) > MAX_ENTRY:
         raise InvalidField(f"{field} is longer than {MAX_ENTRY} characters", field=field)
+    if is_indicator(value):
+        try:
+            return canonical(value)
+        except InvalidIndicator as exc:
+            raise InvalidIndicator(f"{field}: {exc.message}", field=field) from None
     try:
         expression = entry_to_expression(value.strip())
     except InvalidURL as exc:
@@ -72,6 +81,25 @@ def parse_entry(value: object, field: str = "entry") -> str:
     if not host or any(c in host for c in _BAD_HOST_CHARACTERS):
         raise InvalidField(f"{field} {value!r} has no valid host", field=field)
     return expression
+
+
+def default_list(expression: str, category: str | None = None) -> str:
+    """Returns the list an entry goes on when none is named: the allowlist, the indicators' or the moderators'."""
+    if category == Category.ALLOWLIST:
+        return DEFAULT_ALLOWLIST
+    return DEFAULT_INDICATOR_LIST if is_indicator(expression) else DEFAULT_LIST
+
+
+def search_text(q: str) -> str:
+    """Returns what to search entries for: a full indicator in any written form as its canonical form (so
+    `card:4400 4302 1234 5679` finds it), anything else lowercased; `card:` alone lists every card."""
+    q = q.strip()
+    if is_indicator(q) and any(c.isdigit() for c in q.partition(":")[2]):
+        try:
+            return canonical(q)
+        except InvalidIndicator:
+            pass
+    return q.lower()
 
 
 def parse_text(value: object, field: str, *, required: bool = True) -> str:
@@ -192,8 +220,8 @@ def parse_addition(*, entry: object, reason: object, now: dt.datetime, list_name
                    default_list: str = DEFAULT_LIST, fields: dict[str, str] | None = None) -> Addition:
     """Returns the checked Addition; raises InvalidField for the first bad field.
 
-    An allowlist category without a list goes to the moderators' allowlist. fields renames fields in
-    messages (the CLI says `--expires-at`, not `expires_at`).
+    An allowlist category without a list goes to the moderators' allowlist, an indicator to the indicators'.
+    fields renames fields in messages (the CLI says `--expires-at`, not `expires_at`).
     """
     names = {"entry": "entry", "reason": "reason", "list": "list", "category": "category",
              "evidence_url": "evidence_url", "expires_at": "expires_at", **(fields or {})}
@@ -202,6 +230,8 @@ def parse_addition(*, entry: object, reason: object, now: dt.datetime, list_name
     parsed_category = parse_category(category, names["category"])
     if parsed_category == Category.ALLOWLIST and not list_name:
         default_list = DEFAULT_ALLOWLIST
+    elif is_indicator(expression) and default_list == DEFAULT_LIST:  # cards, phones, IBANs: their own list
+        default_list = DEFAULT_INDICATOR_LIST
     parsed_list = parse_list_name(list_name, default=default_list, field=names["list"]) or default_list
     return Addition(expression, text, parsed_list, parsed_category,
                     evidence_url=parse_evidence(evidence_url, names["evidence_url"]),
@@ -222,6 +252,8 @@ class ImportPlan:
     format: str
     problems: tuple[ListProblem, ...]
     skipped: dict[str, int]
+    indicators: tuple[str, ...] = ()  # canonical cards, phones, IBANs of a plain text (their own list)
+    indicator_list: str = DEFAULT_INDICATOR_LIST  # the named list, else the moderators' indicator list
 
     def bad_lines(self) -> list[dict[str, Any]]:
         """Returns the lines the parser refused, as the API and the CLI's --json show them."""
@@ -239,30 +271,40 @@ def plan_import(text: str, *, known_lists: Collection[str], fmt: str | None = No
     """
     from service.errors import ListFormatError
 
+    # A plain text may mix URLs and indicators: indicator lines are blanked for the URL reader (same line
+    # numbers) and their bad ones join its problems.
+    rest, indicators, bad = split_lines(text) if fmt in (None, "", "plain") else (text, [], [])
     try:
-        parsed = parse_list(text, path=path, format=fmt or None, name=DEFAULT_LIST)
+        parsed = parse_list(rest, path=path, format=fmt or None, name=DEFAULT_LIST)
     except ListFormatError as exc:  # only an unknown format name: bad content never raises
         raise InvalidField(exc.message, field="format") from None
+    problems = sorted([*parsed.problems, *(ListProblem(path, n, t, m) for n, t, m in bad)], key=lambda p: p.line)
+    skipped = {**parsed.skipped, "invalid": parsed.skipped.get("invalid", 0) + len(bad)}
     target = list_name or parsed.meta.name
     if not is_list_name(target):
         target = DEFAULT_LIST
     if category is None and target not in known_lists:
         category = parsed.meta.category if parsed.meta.category != Category.UNKNOWN else _DEFAULT_CATEGORY
-    return ImportPlan(tuple(parsed.expressions), target, category, parsed.meta.format, tuple(parsed.problems),
-                      dict(parsed.skipped))
+    return ImportPlan(tuple(parsed.expressions), target, category, parsed.meta.format, tuple(problems), skipped,
+                      tuple(indicators), list_name or DEFAULT_INDICATOR_LIST)
 
 
 async def import_text(store: Store, text: str, *, reason: str, actor: str, dry_run: bool = False,
                       fmt: str | None = None, list_name: str | None = None, category: str | None = None,
                       path: str = "import", force: bool = False) -> tuple[ImportPlan, dict[str, Any]]:
     """Imports list text into the store in one audited transaction; returns the plan and the summary
-    ({"list", "category", "added", "unchanged", "dry_run", "format", "entries", "bad_lines", "skipped"})."""
+    ({"list", "category", "added", "unchanged", "dry_run", "format", "entries", "bad_lines", "skipped"}, and
+    "indicators": those counts for the cards, phones and IBANs, which go on their own list)."""
     known = dict(await store.list_names())
     # Parsing a 20 MB list is CPU work: off the event loop (issue 10: 19 MB stalled /healthz 25 s).
     plan = await asyncio.to_thread(plan_import, text, known_lists=known, fmt=fmt, list_name=list_name,
                                    category=category, path=path)
     summary = await store.import_entries(plan.expressions, list_name=plan.list_name, category=plan.category,
                                          reason=reason, actor=actor, dry_run=dry_run, force=force)
+    if plan.indicators:  # {"list", "category", "added", "unchanged", "dry_run"} of the cards, phones, IBANs
+        summary["indicators"] = await store.import_entries(plan.indicators, list_name=plan.indicator_list,
+                                                           category=category, reason=reason, actor=actor,
+                                                           dry_run=dry_run)
     summary.update(format=plan.format, entries=len(plan.expressions), bad_lines=plan.bad_lines(),
                    skipped=plan.skipped)
     return plan, summary

@@ -45,17 +45,22 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from service.errors import Conflict, InvalidField, NotFound, PlatformEntry
+from service.indicators import hash_hex, is_indicator, mask
 from service.lists import Category
 from service.platforms import guard_problem
 
 __all__ = [
-    "DEFAULT_ALLOWLIST", "DEFAULT_LIST", "REPORT_KINDS", "ROLES", "ApiKey", "Decision", "Effect", "Op", "ReportKind",
-    "ReportStatus", "Role", "AuditRecord", "Change", "Entry", "Report",
-    "ReportGroup", "Store", "hash_token", "metadata", "utc_now",
+    "DEFAULT_ALLOWLIST", "DEFAULT_INDICATOR_LIST", "DEFAULT_LIST", "INDICATOR_LISTING_DAYS", "REPORT_KINDS", "ROLES",
+    "ApiKey", "Decision", "Effect", "IndicatorFacts", "Op", "ReportKind", "ReportStatus", "Role", "AuditRecord",
+    "Change", "Entry", "Report", "ReportGroup", "Store", "hash_token", "metadata", "shown", "utc_now",
 ]
 
 DEFAULT_LIST = "abaila-moderators"  # moderators' own blocklist (category phishing)
 DEFAULT_ALLOWLIST = "abaila-moderators-allowlist"  # moderators' own allowlist
+DEFAULT_INDICATOR_LIST = "abaila-indicators"  # moderators' cards, phones and IBANs (category fraud)
+# A listed indicator is personal data: it expires after this many days unless renewed (re-added) or given
+# its own expires_at (docs/privacy.md).
+INDICATOR_LISTING_DAYS = 365
 
 
 class Role(StrEnum):
@@ -166,9 +171,12 @@ entries = sa.Table(
     sa.Column("removed_at", UTCDateTime),
     sa.Column("removed_by", sa.String(200)),
     sa.Column("removed_reason", sa.Text),
+    # SHA-256 hex of the expression when it is an indicator (card:/phone:/iban:), else NULL: the range lookup.
+    sa.Column("indicator_hash", sa.String(64)),
     sa.Index("entries_live", "expression", "list_id", unique=True,
              sqlite_where=sa.text("removed_at IS NULL"), postgresql_where=sa.text("removed_at IS NULL")),
     sa.Index("entries_expression", "expression"),
+    sa.Index("entries_indicator_hash", "indicator_hash"),
 )
 
 changes = sa.Table(
@@ -262,12 +270,13 @@ class Entry:
         """Reports whether the entry is in force: not removed and not expired."""
         return self.removed_at is None and (self.expires_at is None or self.expires_at > now)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "entry": self.expression, "list": self.list, "category": self.category,
+    def to_json(self, *, reveal: bool = True) -> dict[str, Any]:
+        """Returns the entry for the API; reveal=False masks an indicator (docs/privacy.md)."""
+        return {"id": self.id, "entry": shown(self.expression, reveal), "list": self.list, "category": self.category,
                 "effect": self.effect, "reason": self.reason, "evidence_url": self.evidence_url,
                 "added_by": self.added_by, "added_at": _iso(self.added_at), "expires_at": _iso(self.expires_at),
                 "removed_at": _iso(self.removed_at), "removed_by": self.removed_by,
-                "removed_reason": self.removed_reason, "live": self.live}
+                "removed_reason": self.removed_reason, "live": self.live, **_indicator_fields(self.expression)}
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,9 +299,9 @@ class AuditRecord:
     reason: str
     detail: dict[str, Any]
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, *, reveal: bool = True) -> dict[str, Any]:
         return {"id": self.id, "at": _iso(self.at), "actor": self.actor, "action": self.action,
-                "target": self.target, "reason": self.reason, "detail": self.detail}
+                "target": shown(self.target, reveal), "reason": self.reason, "detail": self.detail}
 
 
 @dataclass(frozen=True, slots=True)
@@ -310,8 +319,11 @@ class Report:
 
     def to_public_json(self) -> dict[str, Any]:
         """Returns what the reporter may see: no other reporters, no moderator names."""
-        return {"id": self.id, "status": self.status, "kind": self.kind, "url": self.url,
-                "created_at": _iso(self.created_at), "decided_at": _iso(self.decided_at), "note": self.note}
+        public = {"id": self.id, "status": self.status, "kind": self.kind, "url": self.url or None,
+                  "created_at": _iso(self.created_at), "decided_at": _iso(self.decided_at), "note": self.note}
+        if is_indicator(self.expression):  # the reporter's own card or number, shown masked (docs/privacy.md)
+            public["indicator"] = mask(self.expression)
+        return public
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,11 +339,11 @@ class ReportGroup:
     reporters: int = 0  # distinct reporting addresses (hashed)
     by_reporter: tuple[int, ...] = ()  # reports of the five busiest reporters, most first
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.id, "entry": self.expression, "kind": self.kind, "status": self.status,
+    def to_json(self, *, reveal: bool = True) -> dict[str, Any]:
+        return {"id": self.id, "entry": shown(self.expression, reveal), "kind": self.kind, "status": self.status,
                 "count": self.count, "reporters": self.reporters, "by_reporter": list(self.by_reporter),
-                "first_at": _iso(self.first_at), "last_at": _iso(self.last_at),
-                "reports": [{"id": r.id, "url": r.url, "kind": r.kind, "comment": r.comment,
+                "first_at": _iso(self.first_at), "last_at": _iso(self.last_at), **_indicator_fields(self.expression),
+                "reports": [{"id": r.id, "url": r.url or None, "kind": r.kind, "comment": r.comment,
                              "created_at": _iso(r.created_at)} for r in self.reports]}
 
 
@@ -349,6 +361,41 @@ class ApiKey:
         return {"id": self.id, "name": self.name, "role": self.role, "rate": self.rate,
                 "created_at": _iso(self.created_at), "created_by": self.created_by,
                 "revoked_at": _iso(self.revoked_at)}
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorFacts:
+    """What the store knows of one canonical indicator: the lists it is on and what people reported."""
+
+    canonical: str
+    lists: tuple[tuple[str, str], ...]  # (list, category) of the live entries
+    reports: int  # reports filed about it ("I paid to this card"), appeals and rejected ones not counted
+    first_seen: dt.datetime | None  # its first report or listing
+    last_seen: dt.datetime | None  # its latest report or listing
+
+    @property
+    def listed(self) -> bool:
+        """Reports whether it is on a blocking list (an allowlist entry does not count)."""
+        return any(category != "allowlist" for _, category in self.lists)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"canonical": self.canonical, "listed": self.listed, "reports": self.reports,
+                "first_seen": _iso(self.first_seen), "last_seen": _iso(self.last_seen),
+                "lists": [{"list": name, "category": category} for name, category in self.lists]}
+
+
+def shown(expression: str, reveal: bool) -> str:
+    """Returns an expression as a screen may show it: an indicator masked unless reveal (docs/privacy.md)."""
+    return expression if reveal or not is_indicator(expression) else mask(expression)
+
+
+def _indicator_fields(expression: str) -> dict[str, Any]:
+    """The hash of an indicator, so masked rows can still be told apart and searched; nothing for a URL."""
+    return {"indicator_hash": hash_hex(expression)} if is_indicator(expression) else {}
+
+
+def _indicator_hash(expression: str) -> str | None:
+    return hash_hex(expression) if is_indicator(expression) else None
 
 
 def _group_kind(kind: str) -> str:
@@ -392,6 +439,15 @@ def _new_id(result: sa.CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None, "an INSERT with a primary key"
     return int(key[0])
+
+
+def _as_time(value: Any) -> dt.datetime | None:
+    """Returns an aware UTC datetime from what an aggregate returned (a datetime, or SQLite's text)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = dt.datetime.fromisoformat(value)
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
 def _entry(row: sa.Row[Any], now: dt.datetime) -> Entry:
@@ -471,7 +527,10 @@ class Store:
         return [Change(r.id, r.op, r.expression, r.list_name, r.category, r.expires_at) for r in rows]
 
     async def live_entries(self) -> tuple[int, list[Entry]]:
-        """Returns (version, every entry in force) read in one transaction: what to lay over the bundled lists."""
+        """Returns (version, every entry in force) read in one transaction: what to lay over the bundled lists.
+
+        Indicators are in it too: a listed `phone:` is the identity key of its WhatsApp and Telegram links
+        (service.platforms), so the index blocks `wa.me/<digits>` when the phone is listed."""
         now = self._now()
         query = (sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id)
                  .where(entries.c.removed_at.is_(None))
@@ -489,7 +548,8 @@ class Store:
             if category is not None and category != row.category:
                 raise Conflict(f"list {name!r} has category {row.category!r}, not {category!r}", field="category")
             return row.id, row.category
-        category = category or (Category.ALLOWLIST if name == DEFAULT_ALLOWLIST else Category.PHISHING)
+        category = category or {DEFAULT_ALLOWLIST: Category.ALLOWLIST, DEFAULT_INDICATOR_LIST: "fraud"}.get(
+            name, Category.PHISHING)
         result = await conn.execute(lists.insert().values(name=name, category=category, created_at=self._now(),
                                                           created_by=actor))
         return _new_id(result), category
@@ -513,6 +573,8 @@ class Store:
                    reason: str, actor: str, evidence_url: str | None, expires_at: dt.datetime | None,
                    action: str = "entry.add", force: bool = False) -> tuple[Entry, bool]:
         now = self._now()
+        if expires_at is None and is_indicator(expression):  # personal data: listed for a year unless renewed
+            expires_at = (now + dt.timedelta(days=INDICATOR_LISTING_DAYS)).replace(microsecond=0)
         list_id, category = await self._list_id(conn, list_name, category, actor)
         problem = guard_problem(expression, allowlist=category == Category.ALLOWLIST)
         if problem and not force:
@@ -524,7 +586,7 @@ class Store:
             await self._end(conn, live.id, actor, reason, now)
         result = await conn.execute(entries.insert().values(
             expression=expression, list_id=list_id, effect=Effect.BLOCK, reason=reason, evidence_url=evidence_url,
-            added_by=actor, added_at=now, expires_at=expires_at))
+            added_by=actor, added_at=now, expires_at=expires_at, indicator_hash=_indicator_hash(expression)))
         await conn.execute(changes.insert().values(op=Op.ADD, expression=expression, list_name=list_name,
                                                    category=category, expires_at=expires_at, at=now))
         await self._audit(conn, actor, action, expression, reason, list=list_name, category=category,
@@ -570,7 +632,7 @@ class Store:
             # The suppression keeps the entry off the list after a restart, even when a bundled file has it.
             await conn.execute(entries.insert().values(
                 expression=expression, list_id=list_id, effect=Effect.SUPPRESS, reason=reason, added_by=actor,
-                added_at=now))
+                added_at=now, indicator_hash=_indicator_hash(expression)))
             await conn.execute(changes.insert().values(op=Op.REMOVE, expression=expression, list_name=name,
                                                        category=category, at=now))
             await self._audit(conn, actor, action, expression, reason, list=name, category=category,
@@ -658,6 +720,8 @@ class Store:
                 return summary
             list_id, cat = await self._list_id(conn, list_name, category, actor)
             summary["category"] = cat
+            indicator_expiry = (now + dt.timedelta(days=INDICATOR_LISTING_DAYS)).replace(microsecond=0)
+            expiry = {e: indicator_expiry for e in new if is_indicator(e)}
             # End what is live for these expressions (suppressions, expired blocks) before adding afresh.
             for start in range(0, len(new), 500):
                 chunk = new[start:start + 500]
@@ -666,16 +730,97 @@ class Store:
                 ).values(removed_at=now, removed_by=actor, removed_reason=reason))
                 await conn.execute(entries.insert(), [
                     {"expression": e, "list_id": list_id, "effect": Effect.BLOCK, "reason": reason,
-                     "evidence_url": evidence_url, "added_by": actor, "added_at": now} for e in chunk])
+                     "evidence_url": evidence_url, "added_by": actor, "added_at": now, "expires_at": expiry.get(e),
+                     "indicator_hash": _indicator_hash(e)} for e in chunk])
                 await conn.execute(changes.insert(), [
-                    {"op": Op.ADD, "expression": e, "list_name": list_name, "category": cat, "expires_at": None,
-                     "at": now} for e in chunk])
+                    {"op": Op.ADD, "expression": e, "list_name": list_name, "category": cat,
+                     "expires_at": expiry.get(e), "at": now} for e in chunk])
             await self._audit(conn, actor, "import", list_name, reason, **summary)
             return summary
 
     async def list_names(self) -> list[tuple[str, str]]:
         async with self._read() as conn:
             return [(r.name, r.category) for r in (await conn.execute(sa.select(lists).order_by(lists.c.name)))]
+
+    # -- indicators (card:, phone:, iban:) --------------------------------------------------------------
+
+    def _live_indicator_rows(self, now: dt.datetime) -> sa.Select[Any]:
+        return (sa.select(entries.c.expression, entries.c.indicator_hash, entries.c.added_at, lists.c.name,
+                          lists.c.category)
+                .join(lists, entries.c.list_id == lists.c.id)
+                .where(entries.c.indicator_hash.is_not(None), entries.c.removed_at.is_(None),
+                       entries.c.effect == Effect.BLOCK,
+                       sa.or_(entries.c.expires_at.is_(None), entries.c.expires_at > now)))
+
+    async def _report_counts(self, conn: AsyncConnection,
+                             expressions: Sequence[str]) -> dict[str, tuple[int, Any, Any]]:
+        """Returns {expression: (reports, first, last)} of the reports (not appeals, not rejected) about them."""
+        out: dict[str, tuple[int, Any, Any]] = {}
+        for start in range(0, len(expressions), 500):
+            chunk = list(expressions[start:start + 500])
+            rows = await conn.execute(
+                sa.select(reports.c.expression, sa.func.count(), sa.func.min(reports.c.created_at),
+                          sa.func.max(reports.c.created_at))
+                .where(reports.c.expression.in_(chunk), reports.c.kind != ReportKind.WRONG_WARNING,
+                       reports.c.status != ReportStatus.REJECTED)
+                .group_by(reports.c.expression))
+            for expression, count, first, last in rows:
+                # min()/max() come back as text on SQLite: read them through the column type.
+                out[expression] = (int(count), _as_time(first), _as_time(last))
+        return out
+
+    async def indicator_range(self, prefix: str) -> list[tuple[str, int]]:
+        """Returns (hash, reports) of every listed indicator whose SHA-256 hex starts with prefix, by hash."""
+        assert all(c in "0123456789abcdef" for c in prefix), "prefix is lowercase hex"
+        query = self._live_indicator_rows(self._now()).where(
+            entries.c.indicator_hash >= prefix, entries.c.indicator_hash < prefix + "g",  # "g" sorts after hex
+            lists.c.category != "allowlist")
+        async with self._read() as conn:
+            rows = (await conn.execute(query)).all()
+            canonicals = sorted({r.expression for r in rows})
+            counts = await self._report_counts(conn, canonicals)
+        return sorted((hash_hex(c), counts.get(c, (0, None, None))[0]) for c in canonicals)
+
+    async def indicator_facts(self, canonicals: Sequence[str]) -> dict[str, IndicatorFacts]:
+        """Returns what the store knows of each canonical indicator (lists, reports, first and last seen)."""
+        unique = list(dict.fromkeys(canonicals))
+        found: dict[str, list[Any]] = {c: [] for c in unique}
+        async with self._read() as conn:
+            for start in range(0, len(unique), 500):
+                chunk = unique[start:start + 500]
+                query = self._live_indicator_rows(self._now()).where(entries.c.expression.in_(chunk))
+                for row in (await conn.execute(query)).all():
+                    found[row.expression].append(row)
+            counts = await self._report_counts(conn, unique)
+        facts: dict[str, IndicatorFacts] = {}
+        for c in unique:
+            count, first, last = counts.get(c, (0, None, None))
+            times = [t for t in (first, last, *(r.added_at for r in found[c])) if t is not None]
+            facts[c] = IndicatorFacts(c, tuple(dict.fromkeys((r.name, r.category) for r in found[c])), count,
+                                      min(times) if times else None, max(times) if times else None)
+        return facts
+
+    async def live_indicators(self, *, list_name: str | None = None) -> list[Entry]:
+        """Returns every indicator entry in force (on list_name only, when given), by expression."""
+        now = self._now()
+        query = (sa.select(*_ENTRY_COLUMNS).join(lists, entries.c.list_id == lists.c.id)
+                 .where(entries.c.indicator_hash.is_not(None), entries.c.removed_at.is_(None),
+                        entries.c.effect == Effect.BLOCK,
+                        sa.or_(entries.c.expires_at.is_(None), entries.c.expires_at > now)))
+        if list_name:
+            query = query.where(lists.c.name == list_name)
+        async with self._read() as conn:
+            return [_entry(r, now) for r in (await conn.execute(query.order_by(entries.c.expression))).all()]
+
+    async def audit_reads(self, actor: str, indicators: Iterable[str], *, where: str) -> int:
+        """Records that a person was shown these indicators in full (one `indicator.read` row each)."""
+        shown_now = list(dict.fromkeys(i for i in indicators if is_indicator(i)))
+        if not shown_now:
+            return 0
+        async with self.write() as conn:
+            for indicator in shown_now:
+                await self._audit(conn, actor, "indicator.read", indicator, "", where=where)
+        return len(shown_now)
 
     # -- audit -----------------------------------------------------------------------------------------
 
@@ -799,12 +944,13 @@ class Store:
                     changed = await self._remove(conn, first.expression, lists_hint=lists_hint, list_name=list_name,
                                                  reason=reason, actor=actor)
                 else:
+                    default = DEFAULT_INDICATOR_LIST if is_indicator(first.expression) else DEFAULT_LIST
                     entry, _ = await self._add(
-                        conn, first.expression, list_name=list_name or DEFAULT_LIST, category=category,
-                        reason=reason, actor=actor, evidence_url=first.url, expires_at=None, force=force)
+                        conn, first.expression, list_name=list_name or default, category=category,
+                        reason=reason, actor=actor, evidence_url=first.url or None, expires_at=None, force=force)
                     changed = [entry]
         return {"group": first.group_id, "decision": decision, "status": status, "reports": len(open_rows),
-                "entries": [e.to_json() for e in changed]}
+                "entries": [e.to_json(reveal=False) for e in changed]}
 
     # -- API keys --------------------------------------------------------------------------------------
 

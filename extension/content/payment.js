@@ -280,15 +280,17 @@ async function showBannerIfContinued() {
 // Asking the background
 
 async function ask(step) {
-    const key = `${step.asksFor.join(',')}|${step.payButton}`;
+    const details = step.details ?? null;
+    const key = `${step.asksFor.join(',')}|${step.payButton}|${JSON.stringify(details)}`;
     if ( key === state.asked ) { return state.pending; }
     state.asked = key;
     state.pending = (async () => {
         let answer;
         try {
-            // Codes, booleans and counts only: the page's text and numbers stay here.
+            // Codes, booleans and counts go to the service; the numbers found go to the background only,
+            // which hashes them and sends no more than a 5-hex range prefix (lib/indicators.js).
             answer = await runtime.sendMessage({ what: 'checkPayment', asksFor: step.asksFor, payButton: step.payButton,
-                page: step.page ?? null });
+                page: step.page ?? null, details });
         } catch {
             answer = null;
         }
@@ -309,7 +311,8 @@ function scan() {
     const moment = globalThis.abailaMoment?.read() ?? { asksFor: [], page: {} };
     if ( moment.asksFor.length !== 0 ) {
         if ( state.momentAt === null ) { state.momentAt = performance.now(); }
-        ask({ ...step, payment: true, asksFor: [ ...step.asksFor, ...moment.asksFor ], page: moment.page });
+        ask({ ...step, payment: true, asksFor: [ ...step.asksFor, ...moment.asksFor ], page: moment.page,
+            details: moment.details });
     } else if ( step.payment ) {
         ask(step);
     }

@@ -6,6 +6,7 @@
         await api.lookupPrefixes(['qYEh6A==']);   → { matches: [...], cacheDuration: '300s' }
         await api.check('https://shop.example/', { payment_form: true, asks_for: ['card'] }, 'kk');
         await api.report({ url, kind: 'scam', comment });
+        await api.indicatorRange('40329');        → '40329e12…:0014\n…' (text; only the 5-hex prefix is sent)
 
     Every failure — network error, timeout, a 5xx, a body that is not JSON —
     becomes a ServiceError, so callers have one thing to catch and one thing to
@@ -74,8 +75,30 @@ export function createClient({ serviceURL, apiKey = '', fetch = globalThis.fetch
         return data;
     }
 
+    async function getText(path) {
+        let response;
+        try {
+            response = await fetch(base + path, {
+                method: 'GET',
+                headers: { 'Accept': 'text/plain' },
+                credentials: 'omit',
+                referrerPolicy: 'no-referrer',
+                signal: AbortSignal.timeout(timeoutMs),
+            });
+        } catch (error) {
+            throw new ServiceError(`service unreachable: ${error.message}`);
+        }
+        if ( response.ok === false ) {
+            throw new ServiceError(`HTTP ${response.status}`, { status: response.status,
+                code: response.status >= 500 ? 'unreachable' : 'bad_response' });
+        }
+        return response.text();
+    }
+
     return {
         base,
+        // No API key is sent with a range: it is public, and a key would tie the ranges to one user.
+        indicatorRange: prefix => getText(`/v1/indicators/range/${encodeURIComponent(prefix)}`),
         lookupPrefixes: prefixes => post('/v1/lookup/prefixes', { prefixes }),
         // No context (the popup, the warning page): the key is left out rather than sent as null.
         check: (url, context, lang) => post('/v1/check', context ? { url, context, lang } : { url, lang }),

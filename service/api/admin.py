@@ -31,6 +31,7 @@ from starlette.routing import Route
 from service.api.bodies import read_json_object, require_type
 from service.auth import Principal, authenticate, forget_tokens
 from service.errors import InvalidField, InvalidURL, NotFound
+from service.indicators import is_indicator
 from service.lists import EXPORT_FORMATS, Category, export_list
 from service.middleware.usage import key_usage
 from service.moderation import (
@@ -45,11 +46,12 @@ from service.moderation import (
     parse_rate,
     parse_text,
     parse_time,
+    search_text,
 )
-from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, ROLES, Effect, Role, Store
+from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, ROLES, Effect, Role, Store, shown
 from service.urls import entry_to_expression
 
-__all__ = ["MODERATORS", "index_lists", "openapi_paths", "routes"]
+__all__ = ["MODERATORS", "index_lists", "openapi_paths", "reveal", "routes"]
 
 MODERATORS = {Role.MODERATOR}  # admins pass every role check (service.auth)
 
@@ -71,6 +73,18 @@ def index_lists(request: Request, expression: str) -> list[tuple[str, str]]:
     """Returns the (list, category) pairs the running index has the expression on."""
     index = request.app.state.checker.index
     return list(dict.fromkeys((hit.list.name, hit.list.category) for hit in index.match([expression])))
+
+
+async def reveal(request: Request, principal: Principal, expressions: list[str], *, where: str) -> bool:
+    """Reports whether the request asked to see indicators in full (`?reveal=true`); if so, audits each shown.
+
+    Moderators' screens show cards, phones and IBANs masked; a full value is shown only on request, and
+    every such read by a person is in the audit log (`indicator.read`, docs/privacy.md).
+    """
+    if request.query_params.get("reveal") not in ("1", "true", "yes"):
+        return False
+    await _store(request).audit_reads(principal.name, expressions, where=where)
+    return True
 
 
 def _store(request: Request) -> Store:
@@ -97,7 +111,7 @@ async def _add(request: Request, principal: Principal, body: dict[str, Any], *, 
 
 async def add_entry(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
-    return await _add(request, principal, await read_json_object(request), default_list=DEFAULT_LIST)
+    return await _add(request, principal, await read_json_object(request))
 
 
 async def add_allow(request: Request) -> JSONResponse:
@@ -108,18 +122,20 @@ async def add_allow(request: Request) -> JSONResponse:
 
 
 async def _search(request: Request, *, category: str | None = None) -> JSONResponse:
-    await authenticate(request, roles=MODERATORS)
+    principal = await authenticate(request, roles=MODERATORS)
     params = request.query_params
     q = params.get("q", "")
     if len(q) > 2048:
         raise InvalidField("q is longer than 2048 characters", field="q")
+    q = search_text(q)
     found = await _store(request).search_entries(
-        q.strip().lower(), list_name=parse_list_name(params.get("list")),
+        q, list_name=parse_list_name(params.get("list")),
         category=category or parse_category(params.get("category")),
         include_removed=params.get("removed") in ("1", "true", "yes"),
         limit=_int_param(request, "limit", 100, 1000), offset=_int_param(request, "offset", 0, 10**9))
-    result: dict[str, Any] = {"entries": [e.to_json() for e in found]}
-    if q:  # what the running index says about q, bundled lists included
+    full = await reveal(request, principal, [e.expression for e in found], where="GET /v1/admin/entries")
+    result: dict[str, Any] = {"entries": [e.to_json(reveal=full) for e in found]}
+    if q and not is_indicator(q):  # what the running index says about q, bundled lists included
         try:
             expression = entry_to_expression(q.strip())
             result["index"] = [{"list": n, "category": c} for n, c in index_lists(request, expression)]
@@ -137,11 +153,13 @@ async def search_allow(request: Request) -> JSONResponse:
 
 
 async def get_entry(request: Request) -> JSONResponse:
-    await authenticate(request, roles=MODERATORS)
+    principal = await authenticate(request, roles=MODERATORS)
     ref = request.path_params["ref"]
     if not ref.isdigit():
         raise NotFound(f"no entry with id {ref!r}")
-    return JSONResponse({"entry": (await _store(request).get_entry(int(ref))).to_json()})
+    entry = await _store(request).get_entry(int(ref))
+    full = await reveal(request, principal, [entry.expression], where="GET /v1/admin/entries/{id}")
+    return JSONResponse({"entry": entry.to_json(reveal=full)})
 
 
 async def remove_entry(request: Request) -> JSONResponse:
@@ -150,7 +168,8 @@ async def remove_entry(request: Request) -> JSONResponse:
     reason = parse_text(request.query_params.get("reason"), "reason")
     list_name = parse_list_name(request.query_params.get("list"))
     store = _store(request)
-    if ref.isdigit():
+    by_id = ref.isdigit()
+    if by_id:
         entry = await store.get_entry(int(ref))
         if entry.effect != Effect.BLOCK or entry.removed_at is not None:
             raise NotFound(f"entry {ref} is not in force (removed at {entry.removed_at})")
@@ -160,7 +179,9 @@ async def remove_entry(request: Request) -> JSONResponse:
     removed = await store.remove_entry(expression, reason=reason, actor=principal.name, list_name=list_name,
                                        lists_hint=index_lists(request, expression))
     await request.app.state.live.notify()
-    return JSONResponse({"removed": [{"entry": e.expression, "list": e.list, "category": e.category} for e in removed]})
+    # Removed by id, an indicator stays masked: the moderator did not type it (docs/privacy.md).
+    return JSONResponse({"removed": [{"entry": shown(e.expression, not by_id), "list": e.list,
+                                      "category": e.category} for e in removed]})
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -179,25 +200,46 @@ async def import_list(request: Request) -> JSONResponse:
     _, summary = await import_text(_store(request), text, reason=reason, actor=principal.name, dry_run=dry_run,
                                    fmt=fmt, list_name=explicit_list, category=explicit_category,
                                    force=parse_force(body.get("force"), principal.role))
-    if not dry_run and summary["added"]:
+    added = summary["added"] + summary.get("indicators", {}).get("added", 0)
+    if not dry_run and added:
         await request.app.state.live.notify()
-    return JSONResponse(summary, status_code=200 if dry_run else 201 if summary["added"] else 200)
+    return JSONResponse(summary, status_code=200 if dry_run else 201 if added else 200)
 
 
 async def export(request: Request) -> Response:
-    await authenticate(request, roles=MODERATORS)
+    principal = await authenticate(request, roles=MODERATORS)
     fmt = request.query_params.get("format", "plain")
     if fmt not in EXPORT_FORMATS:
         raise InvalidField(f"format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}", field="format")
     list_name = parse_list_name(request.query_params.get("list"))
+    kind = request.query_params.get("kind", "urls")
+    if kind not in ("urls", "indicators"):
+        raise InvalidField(f"kind must be urls or indicators, not {kind!r}", field="kind")
+    if kind == "indicators":
+        return await _export_indicators(request, principal, fmt, list_name)
     index = request.app.state.checker.index
     if list_name and list_name not in {info.name for info in index.lists}:
         raise NotFound(f"no list named {list_name!r}")
+    # Indicators are in the index too (a listed phone blocks its WhatsApp links) but export with kind=indicators.
     expressions = sorted({text for text, info in index.iter_entries()
-                          if (info.name == list_name if list_name else info.category != Category.ALLOWLIST)})
+                          if (info.name == list_name if list_name else info.category != Category.ALLOWLIST)
+                          and not is_indicator(text)})
     output = export_list(expressions, fmt)
     media = "application/json" if fmt in ("json", "cert-json") else "text/plain; charset=utf-8"
     return PlainTextResponse(output, media_type=media)
+
+
+async def _export_indicators(request: Request, principal: Principal, fmt: str, list_name: str | None) -> Response:
+    """The indicators in force, in full: an export is a read of every value, so each is audited."""
+    if fmt not in ("plain", "json"):
+        raise InvalidField(f"indicators export as plain or json, not {fmt!r}", field="format")
+    store = _store(request)
+    found = await store.live_indicators(list_name=list_name)
+    await store.audit_reads(principal.name, [e.expression for e in found], where="GET /v1/admin/export")
+    if fmt == "json":
+        return JSONResponse({"indicators": [e.to_json() for e in found]})
+    lines = sorted({e.expression for e in found})
+    return PlainTextResponse("".join(f"{line}\n" for line in lines), media_type="text/plain; charset=utf-8")
 
 
 async def list_lists(request: Request) -> JSONResponse:
@@ -212,10 +254,12 @@ async def list_lists(request: Request) -> JSONResponse:
 
 
 async def audit_log(request: Request) -> JSONResponse:
-    await authenticate(request, roles=MODERATORS)
+    principal = await authenticate(request, roles=MODERATORS)
     params = request.query_params
     target = params.get("target") or None
-    if target:
+    if target and is_indicator(target):
+        target = parse_entry(target, "target")
+    elif target:
         try:
             target = entry_to_expression(target) if not target.startswith("key:") else target
         except InvalidURL:
@@ -224,7 +268,8 @@ async def audit_log(request: Request) -> JSONResponse:
         actor=params.get("actor") or None, target=target, action=params.get("action") or None,
         since=parse_time(params.get("since"), "since"), until=parse_time(params.get("until"), "until"),
         limit=_int_param(request, "limit", 100, 1000), offset=_int_param(request, "offset", 0, 10**9))
-    return JSONResponse({"audit": [r.to_json() for r in records]})
+    full = await reveal(request, principal, [r.target for r in records], where="GET /v1/admin/audit")
+    return JSONResponse({"audit": [r.to_json(reveal=full) for r in records]})
 
 
 async def list_keys(request: Request) -> JSONResponse:

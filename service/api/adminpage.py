@@ -21,7 +21,7 @@ import hmac
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import jinja2
 from starlette.requests import Request
@@ -33,9 +33,10 @@ from service.api.admin import index_lists
 from service.api.reports import report_paging
 from service.auth import Principal, principal_for_token
 from service.errors import AbailaError, Forbidden, InvalidURL
+from service.indicators import is_indicator
 from service.lists import Category
-from service.moderation import import_text, parse_addition, parse_list_name, parse_text
-from service.store import DEFAULT_LIST, ReportStatus, hash_token
+from service.moderation import import_text, parse_addition, parse_list_name, parse_text, search_text
+from service.store import ReportStatus, hash_token, shown
 from service.urls import entry_to_expression
 
 __all__ = ["openapi_paths", "routes"]
@@ -111,12 +112,23 @@ async def _render(request: Request, *, message: str = "", error: str = "", statu
                                                 limit=per_page)
         context.update(rpage=page, rsort=sort, rnext=page + 1 if page * per_page < total else None, rtotal=total)
         context.update(csrf=_csrf(session_id), groups=groups,
-                       entries=await store.search_entries(context["q"].strip().lower(), limit=50),
+                       entries=await store.search_entries(search_text(context["q"]), limit=50),
                        allowlist=await store.search_entries(context["aq"].strip().lower(), category=Category.ALLOWLIST,
                                                             limit=50),
                        audit=await store.audit_log(actor=context["actor"] or None,
                                                    target=_audit_target(context["target"]),
                                                    action=context["action"] or None, limit=50))
+        # Indicators are masked unless the moderator asks; each value then shown is audited (docs/privacy.md).
+        on_screen = [g.expression for g in context["groups"]] + [e.expression for e in context["entries"]] + \
+            [r.target for r in context["audit"]]
+        revealed = params.get("reveal") == "1"
+        if revealed:
+            await store.audit_reads(principal.name, on_screen, where="/admin")
+        others = [(k, v) for k, v in params.multi_items() if k != "reveal"]
+        context.update(has_indicators=any(is_indicator(x) for x in on_screen), revealed=revealed,
+                       reveal_on="/admin?" + urlencode([*others, ("reveal", "1")]),
+                       reveal_off="/admin?" + urlencode(others),
+                       shown=lambda expression: shown(expression, revealed))
     response = HTMLResponse(_env.get_template("admin.html").render(context), status_code=status, headers={
         "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
                                    "frame-ancestors 'none'", "Cache-Control": "no-store"})
@@ -182,9 +194,13 @@ async def _act(request: Request, action: str) -> Response:
         elif action == "import":
             plan, summary = await import_text(
                 store, str(form.get("text", "")), reason=parse_text(form.get("reason"), "reason"),
-                actor=principal.name, dry_run=form.get("dry_run") == "1",
-                list_name=parse_list_name(form.get("list")) or DEFAULT_LIST)
-            bad = "; ".join(f"line {p.line}: {p.text}" for p in plan.problems[:20])
+                actor=principal.name, dry_run=form.get("dry_run") == "1", list_name=parse_list_name(form.get("list")))
+            if "indicators" in summary:
+                summary = {**summary, "added": summary["added"] + summary["indicators"]["added"],
+                           "unchanged": summary["unchanged"] + summary["indicators"]["unchanged"]}
+            # A bad line is quoted back only when it is not an indicator (no card numbers in the page).
+            bad = "; ".join(f"line {p.line}: {p.message if is_indicator(p.text) else p.text}"
+                            for p in plan.problems[:20])
             refused = "; ".join(f"{r['entry']}: {r['problem']}" for r in summary["refused"][:10])
             message = f"+{summary['added']} ={summary['unchanged']}" + (f" ✖ {bad}" if bad else "") \
                 + (f" ✖ {refused}" if refused else "")

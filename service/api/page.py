@@ -12,7 +12,7 @@ service.extract and no further: it is never stored, never logged (the request lo
 never echoed into a URL, and the answer is `no-store` with no referrer, so following a link from the page
 tells nobody what was pasted. Links are shown as text, never as clickable anchors: a scam link must not be
 one tap away. Every link is judged by the same Checker as `/v1/check`, concurrently; numbers by the
-indicator store when the running store has one (`indicator_facts`, issue 14), else shown as found.
+indicator store (`Store.indicator_facts`, issue 14): reported when listed or reported by someone.
 """
 
 from __future__ import annotations

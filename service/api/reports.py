@@ -1,12 +1,18 @@
 """User reports and appeals in, moderators' decisions out.
 
-    POST /v1/reports {"url", "kind": "scam"|"phishing"|"wrong_warning", "comment"?}   public, rate-limited
-         → 201 {"id", "status": "open"}
+    POST /v1/reports {"url"?, "indicators"?, "kind": "scam"|"phishing"|"wrong_warning", "comment"?}
+         public, rate-limited → 201 {"id", "status": "open", "ids": [one per site and indicator]}
     GET  /v1/reports/{id}                               → {"id", "status", "kind", "url", "note", ...}
     GET  /v1/admin/reports?status=open                  → groups: one per site and kind, most reported first
     POST /v1/admin/reports/{id}/decision {"decision": "accept"|"reject", "note", "list"?, "category"?}
 
 A report says "this is a scam" (scam, phishing); an appeal says "this warning is wrong" (wrong_warning).
+A report may name, with or without the site, up to MAX_INDICATORS cards, phones or IBANs ("I paid to this
+card": `indicators: ["card:4400 4302 1234 5674"]`); each becomes its own report grouped with the other
+reports of the same canonical indicator, so a dropper card used by many shops gathers its reports in one
+group. A person appeals the listing of their own card or number the same way, with kind wrong_warning.
+Indicators are personal data: the queue shows them masked unless a moderator asks `?reveal=true`, which is
+audited (docs/privacy.md); the reporter's own view shows them masked.
 Open reports of the same kind about the same site (the same canonical expression: `https://Shop.kz/a?b`
 and `shop.kz/a?b` are one) form a group, decided at once: accepting reports puts the site on the
 moderators' list, accepting an appeal takes it off every list the running index has it on (bundled lists
@@ -27,15 +33,17 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from service.api.admin import MODERATORS, index_lists
+from service.api.admin import MODERATORS, index_lists, reveal
 from service.api.bodies import read_json_object, require_type
 from service.auth import authenticate
 from service.errors import InvalidField, NotFound
+from service.indicators import is_indicator
 from service.lists import Category
 from service.moderation import (
     MAX_COMMENT,
     parse_category,
     parse_comment,
+    parse_entry,
     parse_force,
     parse_list_name,
     parse_text,
@@ -44,13 +52,22 @@ from service.platforms import place
 from service.store import REPORT_KINDS, Decision, Report, ReportStatus, Store
 from service.urls import entry_to_expression, validate_for_api
 
-__all__ = ["RATE_LIMITS", "REPORTS_PER_WINDOW", "WINDOW_SECONDS", "file_report", "openapi_paths", "routes"]
+__all__ = ["RATE_LIMITS", "REPORTS_PER_WINDOW", "WINDOW_SECONDS", "file_indicator_reports", "file_report",
+           "openapi_paths", "parse_indicators", "routes"]
 
 REPORTS_PER_WINDOW = 10  # reports per client address...
 WINDOW_SECONDS = 600  # ...per ten minutes: enough for a person, too few to flood the queue
 # For service.middleware.ratelimit.RateLimitMiddleware(address_paths=...): path -> (method, rate, counter name)
 RATE_LIMITS = {"/v1/reports": ("POST", f"{REPORTS_PER_WINDOW}/{WINDOW_SECONDS} seconds", "report")}
+MAX_INDICATORS = 10  # cards, phones, IBANs in one report: what one victim paid to
 _REPORT_ID = re.compile(r"^r[0-9a-f]{16}$")
+
+
+def _clean(kind: str, comment: str | None) -> str | None:
+    """Returns the comment as stored (control characters dropped); raises on a bad kind or a long comment."""
+    if kind not in REPORT_KINDS:
+        raise InvalidField(f"kind must be one of {', '.join(REPORT_KINDS)}, not {kind!r}", field="kind")
+    return parse_comment(comment)
 
 
 async def file_report(request: Request, *, url: object, kind: str, comment: str | None) -> Report:
@@ -58,9 +75,7 @@ async def file_report(request: Request, *, url: object, kind: str, comment: str 
     page's Report action both land here, so they fill one queue the same way."""
     client = request.client.host if request.client else "unknown"  # counted by the middleware (RATE_LIMITS)
     parsed = validate_for_api(url)
-    if kind not in REPORT_KINDS:
-        raise InvalidField(f"kind must be one of {', '.join(REPORT_KINDS)}, not {kind!r}", field="kind")
-    comment = parse_comment(comment)
+    comment = _clean(kind, comment)
     placement = place(parsed)
     if kind != "wrong_warning":
         if placement is not None and placement.identity is not None:
@@ -86,12 +101,45 @@ async def file_report(request: Request, *, url: object, kind: str, comment: str 
     return await store.create_report(url=stored, expression=expression, kind=kind, comment=comment, client=client)
 
 
+async def file_indicator_reports(request: Request, indicators: list[str], *, url: str | None, kind: str,
+                                 comment: str | None) -> list[Report]:
+    """Returns one report per canonical indicator ("I paid to this card"), each grouped with the other open
+    reports of the same indicator; url, when given, is kept with each so moderators see where it was used."""
+    client = request.client.host if request.client else "unknown"
+    comment = _clean(kind, comment)
+    store = request.app.state.store
+    return [await store.create_report(url=(url or "").strip(), expression=indicator, kind=kind, comment=comment,
+                                      client=client) for indicator in indicators]
+
+
+def parse_indicators(values: list[Any] | None) -> list[str]:
+    """Returns the canonical indicators of a report, in order, each once; raises naming the bad slot."""
+    if not values:
+        return []
+    if len(values) > MAX_INDICATORS:
+        raise InvalidField(f"indicators has {len(values)} items; at most {MAX_INDICATORS}", field="indicators")
+    out: list[str] = []
+    for i, value in enumerate(values):
+        field = f"indicators[{i}]"
+        if not isinstance(value, str) or not is_indicator(value):
+            raise InvalidField(f"{field} must be written card:…, phone:… or iban:…", field=field)
+        out.append(parse_entry(value, field))
+    return list(dict.fromkeys(out))
+
+
 async def create_report(request: Request) -> JSONResponse:
     body = await read_json_object(request, max_bytes=16 * 1024)
-    url = require_type(body, "url", str, required=True)
+    indicators = parse_indicators(require_type(body, "indicators", list))  # all checked before anything is filed
+    url = require_type(body, "url", str, required=not indicators)
     kind = require_type(body, "kind", str, required=True)
-    report = await file_report(request, url=url, kind=kind, comment=require_type(body, "comment", str))
-    return JSONResponse({"id": report.id, "status": report.status}, status_code=201)
+    comment = require_type(body, "comment", str)
+    _clean(kind, comment)
+    if url is not None:
+        validate_for_api(url)
+    filed = [await file_report(request, url=url, kind=kind, comment=comment)] if url is not None else []
+    filed += await file_indicator_reports(request, indicators, url=url, kind=kind, comment=comment)
+    return JSONResponse({"id": filed[0].id, "status": filed[0].status, "ids": [r.id for r in filed]},
+                        status_code=201)
 
 
 async def get_report(request: Request) -> JSONResponse:
@@ -103,15 +151,16 @@ async def get_report(request: Request) -> JSONResponse:
 
 
 async def queue(request: Request) -> JSONResponse:
-    await authenticate(request, roles=MODERATORS)
+    principal = await authenticate(request, roles=MODERATORS)
     status = request.query_params.get("status", "open")
     if status not in (*ReportStatus, "all"):
         raise InvalidField(f"status must be open, accepted, rejected or all, not {status!r}", field="status")
     page, per_page, sort = report_paging(request.query_params)
     groups, total = await request.app.state.store.report_page(status=None if status == "all" else status, sort=sort,
                                                               offset=(page - 1) * per_page, limit=per_page)
-    return JSONResponse({"groups": [g.to_json() for g in groups], "page": page, "per_page": per_page, "sort": sort,
-                         "total": total, "next_page": page + 1 if page * per_page < total else None})
+    full = await reveal(request, principal, [g.expression for g in groups], where="GET /v1/admin/reports")
+    return JSONResponse({"groups": [g.to_json(reveal=full) for g in groups], "page": page, "per_page": per_page,
+                         "sort": sort, "total": total, "next_page": page + 1 if page * per_page < total else None})
 
 
 REPORT_SORTS = ("count", "newest", "reporters")
@@ -167,10 +216,13 @@ openapi_paths: dict[str, Any] = {
     "/v1/reports": {"post": {
         "summary": "Report a scam site, or a warning that is wrong (an appeal)",
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["url", "kind"], "properties": {
-                "url": {"type": "string"}, "kind": {"type": "string", "enum": list(REPORT_KINDS)},
+            "type": "object", "required": ["kind"], "properties": {
+                "url": {"type": "string", "description": "required unless indicators are given"},
+                "indicators": {"type": "array", "maxItems": MAX_INDICATORS, "items": {"type": "string"},
+                               "description": "cards, phones, IBANs paid to: card:…, phone:…, iban:…"},
+                "kind": {"type": "string", "enum": list(REPORT_KINDS)},
                 "comment": {"type": "string", "maxLength": MAX_COMMENT}}}}}},
-        "responses": {"201": {"description": "{id, status}: keep the id to follow the report"},
+        "responses": {"201": {"description": "{id, status, ids}: keep the ids to follow the reports"},
                       "400": _ERR, "429": _ERR}}},
     "/v1/reports/{report_id}": {"get": {
         "summary": "A report's status (open, accepted, rejected) and the moderator's note",
@@ -182,7 +234,9 @@ openapi_paths: dict[str, Any] = {
             "type": "string", "enum": [*ReportStatus, "all"]}},
             {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(REPORT_SORTS)}},
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100_000}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}}],
+            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
+            {"name": "reveal", "in": "query", "schema": {"type": "boolean"},
+             "description": "show indicators in full (each read is audited); default masked"}],
         "responses": {"200": {"description": "{groups: [{id, entry, kind, status, count, reporters, by_reporter, "
                                              "reports (the newest 20)}], page, per_page, sort, total, next_page}"},
                       "401": _ERR, "403": _ERR}}},

@@ -12,7 +12,8 @@
 
 Some public routes are limited per client address only, whatever credential they carry, with their own
 rate and counter (`address_paths`: {path: (method, rate, name)}; create_app passes POST /v1/reports,
-10 per 10 minutes). A request costs 1 whatever it carries: a batch of 500 URLs is one request. The client
+10 per 10 minutes; a key ending in "/" covers every path under it: GET /v1/indicators/range/, 600 a minute).
+A request costs 1 whatever it carries: a batch of 500 URLs is one request. The client
 address is the socket's, or the one service.middleware.proxy believed from a trusted proxy.
 """
 
@@ -31,7 +32,8 @@ from service.middleware.proxy import client_key
 __all__ = ["DEFAULT_KEY_RATE", "LIMITED_PATHS", "RateLimitMiddleware", "parse_rate"]
 
 DEFAULT_KEY_RATE = "20/second"  # for a key made without --rate; ABAILA_KEY_RATE overrides
-LIMITED_PATHS = frozenset({"/v1/check", "/v1/check/batch", "/v4/threatMatches:find", "/v1/lookup/prefixes"})
+LIMITED_PATHS = frozenset({"/v1/check", "/v1/check/batch", "/v4/threatMatches:find", "/v1/lookup/prefixes",
+                           "/v1/indicators/check"})
 
 
 def parse_rate(value: str, *, name: str) -> RateLimitItem | None:
@@ -64,10 +66,12 @@ class RateLimitMiddleware:
             await self.app(scope, receive, send)
             return
         path = scope["path"]
-        if path in self.address_paths:
-            method, limit, name = self.address_paths[path]
+        found = self._address_rule(path)
+        if found is not None:
+            template, (method, limit, name) = found
             if scope["method"] == method and limit is not None:
-                await self._limited(scope, receive, send, limit, (name, client_key(scope)), per_address=True)
+                await self._limited(scope, receive, send, limit, (name, client_key(scope)), per_address=True,
+                                    template=template)
                 return
         if path not in self.paths:
             await self.app(scope, receive, send)
@@ -82,6 +86,13 @@ class RateLimitMiddleware:
             return
         await self._limited(scope, receive, send, limit, ident, per_address=False)
 
+    def _address_rule(self, path: str) -> tuple[str, tuple[str, RateLimitItem | None, str]] | None:
+        """Returns (the rule's path, its rule) for a request path: an exact key, or its "/"-ending parent."""
+        if path in self.address_paths:
+            return path, self.address_paths[path]
+        parent = path[:path.rindex("/") + 1] if "/" in path else path  # "/v1/indicators/range/" covers ranges
+        return (parent, self.address_paths[parent]) if parent in self.address_paths else None
+
     def _key_limit(self, rate: str | None) -> RateLimitItem | None:
         if not rate:
             return self.key_limit
@@ -90,8 +101,9 @@ class RateLimitMiddleware:
         return self._key_limits[rate]
 
     async def _limited(self, scope: Scope, receive: Receive, send: Send, limit: RateLimitItem,
-                       ident: tuple[str, str], *, per_address: bool) -> None:
-        scope.setdefault("state", {})["route_template"] = scope["path"]  # for metrics, if answered here
+                       ident: tuple[str, str], *, per_address: bool, template: str | None = None) -> None:
+        # For metrics, if answered here: the rule's path, so /v1/indicators/range/<each range> is one label.
+        scope.setdefault("state", {})["route_template"] = template or scope["path"]
         decision = await self.limiter.hit(limit, *ident)
         headers = _headers(decision)
         if not decision.allowed:

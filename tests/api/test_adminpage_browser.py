@@ -243,3 +243,28 @@ def test_allowlist_and_audit_filters_in_the_page(server: Server, new_page: Any) 
     page.click("#audit-filter a")
     page.wait_for_selector("#audit-filter input[name=actor][value='']")
     assert page.locator("tr.audit").count() > 2
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_indicator_reports_are_masked_until_revealed(server: Server, new_page: Any, lang: str) -> None:
+    card, phone = "card:4400430212345679", "phone:+77470001122"
+    for body in ({"kind": "scam", "url": f"https://{SITE}/", "indicators": ["card:4400 4302 1234 5679"],
+                  "comment": "paid 250 000 ₸ for an iPhone, nothing came"},
+                 {"kind": "scam", "indicators": ["card:4400-4302-1234-5679", "phone:8 747 000 11 22"]}):
+        assert httpx.post(f"{server.base}/v1/reports", json=body, timeout=10).status_code == 201
+    page = new_page()
+    sign_in(page, server, create_key(server.env, name=f"indicator-{lang}", role="moderator"))
+    page.goto(f"{server.base}/admin?lang={lang}")
+    queue = page.inner_text("#reports + table")
+    assert "card:440043••••••5679" in queue and card not in page.content() and phone not in page.content()
+    page.set_viewport_size({"width": 1100, "height": 560})
+    screenshot(page, f"admin-indicators-{lang}")
+    page.click("#reveal")
+    page.wait_for_selector("#mask")
+    assert card in page.inner_text("#reports + table")
+    screenshot(page, f"admin-indicators-revealed-{lang}")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot(page, f"admin-indicators-{lang}-mobile")
+    docs = ROOT / "docs" / "screenshots"
+    for name in (f"admin-indicators-{lang}", f"admin-indicators-revealed-{lang}", f"admin-indicators-{lang}-mobile"):
+        (docs / f"{name}.png").write_bytes((SCREENSHOTS / f"{name}.png").read_bytes())
