@@ -111,7 +111,7 @@ async def _add(request: Request, principal: Principal, body: dict[str, Any], *, 
 
 async def add_entry(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
-    return await _add(request, principal, await read_json_object(request))
+    return await _add(request, principal, await read_json_object(request), default_list=DEFAULT_LIST)
 
 
 async def add_allow(request: Request) -> JSONResponse:
