@@ -356,7 +356,7 @@ def guard_problem(expression: str, *, allowlist: bool = False) -> str:
     shops must never block all of Instagram. On the allowlist a platform's own domain is harmless (its
     trust is never lent to identities), but a public suffix would trust everybody under it.
     """
-    if expression.startswith(PHONE_PREFIX):
+    if expression.startswith(PHONE_PREFIX) or expression.startswith(("card:", "iban:")):  # indicators: no host
         return ""
     host, slash, path = expression.partition("/")
     path = "/" + path if slash else "/"
