@@ -102,6 +102,12 @@ class Checker:
             maxsize=self.VERDICT_CACHE_BYTES, ttl=self.VERDICT_CACHE_SECONDS, timer=monotonic,
             getsizeof=_Remembered.size)
 
+    def swap_index(self, index: Index) -> None:
+        """Puts a rebuilt index in force (one assignment) and drops the verdicts of the old one, which could
+        never be answered again and would keep the old index's arrays alive until they expired."""
+        self.index = index
+        self._verdicts.clear()
+
     def cached(self, url: str, *, lang: str = messages.DEFAULT_LANG, context: PageContext | None = None,
                offline: bool = False) -> Verdict | None:
         """Returns the remembered verdict for exactly this URL text and options, or None.

@@ -85,7 +85,7 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
     settings.var_dir.mkdir(parents=True, exist_ok=True)
 
     async def install(new: LoadedIndex) -> None:
-        await live.adopt(new.index, lambda index: setattr(checker, "index", index))
+        await live.adopt(new.index, checker.swap_index)
 
     store = await Store.open(settings.database_url)
     feeds: FeedSyncer | None = None
