@@ -16,6 +16,7 @@ Redis connections come from a *blocking* pool of `pool_size` (redis-py 8's defau
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -23,8 +24,9 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import redis.asyncio as redis_asyncio
-from aiocache import RedisCache, SimpleMemoryCache
+from aiocache import RedisCache
 from aiocache.serializers import JsonSerializer
+from cachetools import TLRUCache
 
 __all__ = ["SignalCache", "parse_redis_url"]
 
@@ -45,15 +47,45 @@ def parse_redis_url(url: str) -> dict[str, Any]:
             "password": unquote(parts.password) if parts.password else None, "ssl": parts.scheme == "rediss"}
 
 
+MEMORY_BYTES = 64 << 20  # bytes of JSON the in-process cache holds; least recently used values go first
+
+
+class _Memory:
+    """The in-process backend: JSON values with per-item TTLs, bounded by their size in bytes.
+
+    Issue 10: the memory cache grew with attacker input (~2.2 KB per host, lifetimes up to 3 days), so it is
+    a cachetools TLRUCache whose size is the JSON length of each value, not a count of entries.
+    """
+
+    def __init__(self, max_bytes: int, clock: Callable[[], float]) -> None:
+        self._items: TLRUCache[str, tuple[float, int, dict[str, Any]]] = TLRUCache(
+            maxsize=max_bytes, ttu=lambda _key, item, now: now + item[0], timer=clock,
+            getsizeof=lambda item: item[1])
+
+    async def get(self, key: str) -> dict[str, Any] | None:
+        item = self._items.get(key)
+        return None if item is None else item[2]
+
+    async def set(self, key: str, value: dict[str, Any], ttl: int) -> None:
+        size = len(json.dumps(value, separators=(",", ":"))) + len(key) + 100  # 100: the entry's own overhead
+        if size <= self._items.maxsize and ttl > 0:
+            self._items[key] = (float(ttl), size, value)
+
+    @property
+    def bytes(self) -> float:
+        return self._items.currsize
+
+
 class SignalCache:
     """Get/set JSON values with TTLs; Redis if a URL is given, else memory (see the module docstring)."""
 
     def __init__(self, redis_url: str | None = None, *, pool_size: int = 50, op_timeout_s: float = 0.05,
-                 retry_s: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
+                 retry_s: float = 5.0, clock: Callable[[], float] = time.monotonic,
+                 memory_bytes: int = MEMORY_BYTES) -> None:
         assert pool_size > 0 and op_timeout_s > 0
         self.kind = "redis" if redis_url else "memory"
         # The backend, or the fallback while Redis is down; no per-operation timeout (a dict never blocks).
-        self._memory = SimpleMemoryCache(namespace=NAMESPACE, timeout=None)
+        self._memory = _Memory(memory_bytes, clock)
         self._redis: RedisCache | None = None
         if redis_url:
             self._redis = RedisCache(

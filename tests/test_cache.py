@@ -66,3 +66,17 @@ def test_parse_redis_url(url: str, expected: dict[str, object]) -> None:
 def test_parse_redis_url_rejects(url: str) -> None:
     with pytest.raises(ValueError):
         parse_redis_url(url)
+
+
+async def test_memory_cache_is_bounded_by_bytes_and_keeps_ttls() -> None:
+    # Issue 10: the in-process cache grew with attacker input (~2.2 KB per host, lifetimes up to 3 days).
+    now = [0.0]
+    cache = SignalCache(memory_bytes=100_000, clock=lambda: now[0])
+    value = {"status": "registered", "evidence": "x" * 2000}
+    for i in range(1000):
+        await cache.set(f"age:host{i}.kz", value, ttl_s=3 * 86400)
+    assert cache._memory.bytes <= 100_000
+    assert await cache.get("age:host999.kz") == value and await cache.get("age:host0.kz") is None
+    await cache.set("dns:short.kz", {"a": 1}, ttl_s=30)
+    now[0] = 31.0
+    assert await cache.get("dns:short.kz") is None and await cache.get("age:host999.kz") == value
