@@ -120,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(ProxyHeadersMiddleware, trusted=settings.trusted_proxies),
             Middleware(RequestLogMiddleware),
             Middleware(MetricsMiddleware, metrics=app_metrics),
-            Middleware(AuthenticationMiddleware, paths=LIMITED_PATHS, limiter=limiter),
+            Middleware(AuthenticationMiddleware, paths=LIMITED_PATHS),
             Middleware(UsageMiddleware, usage=key_usage, paths=LIMITED_PATHS),
             Middleware(RateLimitMiddleware, limiter=limiter, anon_rate=settings.anon_rate,
                        key_rate=settings.key_rate,

@@ -23,14 +23,18 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
+from limits import parse
 from starlette.requests import Request
 
-from service.errors import Forbidden, Unauthorized
+from service.errors import Forbidden, RateLimited, Unauthorized
+from service.middleware.proxy import client_key
 from service.store import TOKEN_CACHE_SECONDS, Role, Store, hash_token
 
 __all__ = ["TOKEN_CACHE_SECONDS", "Principal", "authenticate", "bearer_token", "forget_tokens", "principal_for_token"]
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="abaila"'}
+BAD_TOKEN_RATE = "30/minute"  # unknown tokens per client address before 429 (app.state.limiter counts them)
+_BAD_TOKENS = parse(BAD_TOKEN_RATE)
 _MAX_TOKEN_LENGTH = 200  # characters; ours are 47
 
 
@@ -82,8 +86,17 @@ async def authenticate(request: Request, *, roles: Collection[str] | None = None
     store: Any = getattr(request.app.state, "store", None)
     if store is None:
         raise Unauthorized("the store is not available, so no token can be checked", headers=_CHALLENGE)
+    # Unknown tokens are budgeted per client address (issue 10: made-up tokens were never limited and each
+    # cost a store lookup); past BAD_TOKEN_RATE the address gets 429 without a lookup.
+    limiter: Any = getattr(request.app.state, "limiter", None)
+    address = client_key(request.scope)
+    if limiter is not None and not await limiter.test(_BAD_TOKENS, "bad-token", address):
+        raise RateLimited(f"too many unknown API tokens from this address (at most {BAD_TOKEN_RATE}); retry later",
+                          headers={"Retry-After": "60"})
     principal = await principal_for_token(store, token)
     if principal is None:
+        if limiter is not None:
+            await limiter.hit(_BAD_TOKENS, "bad-token", address)
         raise Unauthorized("the API token is unknown or revoked",
                            headers={"WWW-Authenticate": 'Bearer realm="abaila", error="invalid_token"'})
     if roles is not None and principal.role not in roles and principal.role != Role.ADMIN:

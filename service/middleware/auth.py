@@ -6,9 +6,8 @@
     no credential ─> no principal: the caller is anonymous
 
 Only on `paths` (the check routes); other routes authenticate themselves with service.auth.authenticate.
-`require_principal(request)` is what an endpoint that needs a key calls. Unknown tokens are counted per
-client address (`failures`, default 30 a minute): past that, the address gets 429 without a store lookup,
-so made-up tokens cannot turn into one database query each.
+`require_principal(request)` is what an endpoint that needs a key calls. Unknown tokens are budgeted per
+client address in service.auth.authenticate (30 a minute, then 429 without a store lookup).
 """
 
 from __future__ import annotations
@@ -17,14 +16,11 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import parse_qs
 
-from limits import parse
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from service.counters import Limiter
-from service.errors import AbailaError, RateLimited, Unauthorized
-from service.middleware.proxy import client_key
+from service.errors import AbailaError, Unauthorized
 
 __all__ = ["AuthenticationMiddleware", "require_principal"]
 
@@ -60,16 +56,10 @@ async def require_principal(request: Request) -> Any:
     return principal
 
 
-BAD_TOKEN_RATE = "30/minute"  # unknown tokens per client address before 429
-
-
 class AuthenticationMiddleware:
-    def __init__(self, app: ASGIApp, *, paths: Iterable[str], limiter: Limiter | None = None,
-                 failures: str = BAD_TOKEN_RATE) -> None:
+    def __init__(self, app: ASGIApp, *, paths: Iterable[str]) -> None:
         self.app = app
         self.paths = frozenset(paths)
-        self.limiter = limiter
-        self.failures = parse(failures)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["path"] not in self.paths:
@@ -79,15 +69,9 @@ class AuthenticationMiddleware:
             _key_from_query(scope)
         if _has_credential(scope):
             scope.setdefault("state", {})["route_template"] = scope["path"]  # for metrics, if answered here
-            address = client_key(scope)
             try:
-                if self.limiter is not None and not await self.limiter.test(self.failures, "bad-token", address):
-                    raise RateLimited("too many unknown API tokens from this address; retry in a minute",
-                                      headers={"Retry-After": "60"})
                 await require_principal(Request(scope, receive))
             except AbailaError as exc:
-                if isinstance(exc, Unauthorized) and self.limiter is not None:
-                    await self.limiter.hit(self.failures, "bad-token", address)
                 response = JSONResponse(exc.to_json(), status_code=exc.status, headers=exc.headers)
                 await response(scope, receive, send)
                 return

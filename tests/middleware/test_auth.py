@@ -26,3 +26,9 @@ def test_key_in_query_on_v4_is_a_credential(bank_client, make_key):
     body = {"threatInfo": {"threatEntries": [{"url": "http://kaspi-kz.top/"}]}}
     assert client.post(f"/v4/threatMatches:find?key={token}", json=body).status_code == 200
     assert client.post("/v4/threatMatches:find?key=nope", json=body).status_code == 401
+
+
+def test_unknown_tokens_on_admin_routes_share_the_budget(bank_client, make_key):
+    client = bank_client()
+    statuses = [client.get("/v1/admin/reports", headers=_auth(f"abk_guess_{i}")).status_code for i in range(31)]
+    assert statuses[:30] == [401] * 30 and statuses[30] == 429
