@@ -17,7 +17,8 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from service import __version__, metrics
 from service.api import admin, adminpage, batch, check, health, indicators, lookup, page, reports, safebrowsing
@@ -108,7 +109,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await engine.close()
 
-    routes = [route for module in _API_MODULES for route in module.routes]
+    routes = _one_route_per_path([route for module in _API_MODULES for route in module.routes])
     app_metrics = metrics.Metrics()
     key_usage = KeyUsage(settings.redis_url, op_timeout_s=settings.redis_timeout_ms / 1000)
     limiter = Limiter(settings.redis_url, op_timeout_s=settings.redis_timeout_ms / 1000)
@@ -140,6 +141,43 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.check_queries = check.QueryMemo()  # GET /v1/check's parsed query strings (service.api.check)
     app.state.openapi = build_openapi((getattr(m, "openapi_paths", {}) for m in _API_MODULES), __version__)
     return app
+
+
+def _one_route_per_path(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """Returns routes with every path's method routes joined into one, so a 405 names all the path's methods.
+
+    Modules declare one `Route` per method (GET and POST of /v1/check are two functions); Starlette answers
+    a wrong method from the first route that matches the path, whose `Allow` would name only its own
+    methods (schemathesis ST205).
+    """
+    by_path: dict[str, list[Route]] = {}
+    for route in routes:
+        if isinstance(route, Route):
+            by_path.setdefault(route.path, []).append(route)
+    joined: list[BaseRoute] = []
+    done: set[str] = set()
+    for route in routes:
+        if not isinstance(route, Route):
+            joined.append(route)
+            continue
+        group = by_path[route.path]
+        if len(group) == 1:
+            joined.append(route)
+        elif route.path not in done:
+            done.add(route.path)
+            joined.append(_joined(route.path, group))
+    return joined
+
+
+def _joined(path: str, group: list[Route]) -> Route:
+    endpoints = {method: r.endpoint for r in group for method in (r.methods or ())}
+
+    async def endpoint(request: Request) -> Response:
+        response: Response = await endpoints[request.method](request)
+        return response
+
+    endpoint.__name__ = "_".join(getattr(r.endpoint, "__name__", "endpoint") for r in group)
+    return Route(path, endpoint, methods=sorted(endpoints))
 
 
 def app_from_env() -> Starlette:

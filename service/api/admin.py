@@ -324,6 +324,8 @@ routes = [
 # OpenAPI
 
 _SEC: list[dict[str, list[str]]] = [{"bearer": []}]
+# A reason or note, as service.moderation.parse_text takes it: some non-space text, at most MAX_TEXT.
+_REASON_SCHEMA: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": r"\S"}
 _ERR = {"$ref": "#/components/responses/Error"}
 _AUTH_ERRORS = {"400": _ERR, "401": _ERR, "403": _ERR}
 _ENTRY = {"type": "object", "properties": {
@@ -341,7 +343,7 @@ _ADD_BODY = {"required": True, "content": {"application/json": {"schema": {
                   "account, listing or page on a platform is stored as its identity (docs/platforms.md)"},
         "force": {"type": "boolean", "description": "admin only: list a public suffix or a platform's own domain "
                   "or page anyway (refused otherwise with platform_domain; audited)"},
-        "reason": {"type": "string", "maxLength": MAX_TEXT},
+        "reason": _REASON_SCHEMA,
         "list": {"type": "string", "description": f"default {DEFAULT_LIST}; a new name makes a new list"},
         "category": {"type": "string", "description": "for a new list (default phishing); allowlist → trusted"},
         "evidence_url": {"type": "string"},
@@ -387,7 +389,7 @@ openapi_paths: dict[str, Any] = {
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["text", "reason"], "properties": {
                 "text": {"type": "string", "description": f"the file, at most {MAX_IMPORT_BYTES} bytes"},
-                "reason": {"type": "string"}, "format": {"type": "string", "description": "default: detected"},
+                "reason": _REASON_SCHEMA, "format": {"type": "string", "description": "default: detected"},
                 "list": {"type": "string", "description": "default: the file's `name:` header, else " + DEFAULT_LIST},
                 "category": {"type": "string"}, "dry_run": {"type": "boolean"},
                 "force": {"type": "boolean", "description": "admin only: also import the refused lines"}}}}}},

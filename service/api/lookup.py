@@ -98,7 +98,7 @@ openapi_paths: dict[str, Any] = {
             "type": "object", "required": ["prefixes"], "properties": {"prefixes": {
                 "type": "array", "maxItems": MAX_PREFIXES,
                 "items": {"type": "string", "description": f"base64 of {PREFIX_BYTES} bytes (standard or URL-safe)",
-                          "minLength": 6, "maxLength": 8}}}}}}},
+                          "pattern": "^[A-Za-z0-9+/_-]{5}[AQgw]==$"}}}}}}},
         "responses": {
             "200": {"description": "The matching full hashes (never the allowlist's)", "content": {
                 "application/json": {"schema": {"type": "object", "required": ["matches", "cacheDuration"],

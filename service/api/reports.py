@@ -41,6 +41,7 @@ from service.indicators import is_indicator
 from service.lists import Category
 from service.moderation import (
     MAX_COMMENT,
+    MAX_TEXT,
     parse_category,
     parse_comment,
     parse_entry,
@@ -212,6 +213,8 @@ routes = [
 ]
 
 _ERR = {"$ref": "#/components/responses/Error"}
+# A moderator's note, as service.moderation.parse_text takes it: some non-space text, at most MAX_TEXT.
+_NOTE: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": r"\S"}
 openapi_paths: dict[str, Any] = {
     "/v1/reports": {"post": {
         "summary": "Report a scam site, or a warning that is wrong (an appeal)",
@@ -246,7 +249,7 @@ openapi_paths: dict[str, Any] = {
         "parameters": [{"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "required": ["decision", "note"], "properties": {
-                "decision": {"type": "string", "enum": list(Decision)}, "note": {"type": "string"},
+                "decision": {"type": "string", "enum": list(Decision)}, "note": _NOTE,
                 "list": {"type": "string"}, "category": {"type": "string"},
                 "force": {"type": "boolean", "description": "admin only: list a public suffix or a platform's "
                           "own domain anyway (audited)"}}}}}},
