@@ -445,9 +445,8 @@ def _as_time(value: Any) -> dt.datetime | None:
     """Returns an aware UTC datetime from what an aggregate returned (a datetime, or SQLite's text)."""
     if value is None:
         return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    when: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
 
 
 def _entry(row: sa.Row[Any], now: dt.datetime) -> Entry:
