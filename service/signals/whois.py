@@ -36,8 +36,11 @@ import asyncio
 import ipaddress
 import logging
 import multiprocessing
+import os
 import re
 import socket
+import threading
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -158,6 +161,17 @@ def _parseable(text: str) -> str:
     return "\n".join(out)
 
 
+def _exit_with_parent(parent: int) -> None:
+    """In the worker: exits once the instance that started it is gone (killed with SIGKILL, it cannot say)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True, name="abaila-whois-parent-watch").start()
+
+
 class _ParserProcess:
     """Runs _parse_reply in a worker process, so a slow parse never holds this process's GIL.
 
@@ -170,7 +184,8 @@ class _ParserProcess:
 
     def _get(self) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                             initializer=_exit_with_parent, initargs=(os.getpid(),))
         return self._pool
 
     def warm(self) -> None:

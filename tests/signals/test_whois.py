@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -281,3 +282,37 @@ async def test_per_server_query_budget() -> None:
         await kz.close()
         client.close()
     assert [a.error for a in ages][2] == "budget" and kz.total == 2
+
+
+def test_the_parser_worker_exits_when_its_instance_is_killed(tmp_path) -> None:
+    # A killed instance (SIGKILL: no lifespan shutdown) must not leave its WHOIS parser worker behind.
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "instance.py"
+    script.write_text(
+        "import asyncio, os, sys\n"
+        "from service.signals.whois import _ParserProcess\n"
+        "async def main():\n"
+        "    parser = _ParserProcess()\n"
+        "    await parser.parse('x.kz', 'Domain Name: x.kz', True, 60)\n"
+        "    print(list(parser._pool._processes)[0], flush=True)\n"
+        "    await asyncio.sleep(60)\n"
+        "if __name__ == '__main__':\n"
+        "    asyncio.run(main())\n", encoding="utf-8")
+    instance = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True,
+                                cwd=Path(__file__).resolve().parents[2])
+    worker = int(instance.stdout.readline())
+    instance.send_signal(signal.SIGKILL)
+    instance.wait()
+    for _ in range(100):
+        try:
+            os.kill(worker, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.1)
+    os.kill(worker, signal.SIGKILL)
+    raise AssertionError("the parser worker outlived its instance")
