@@ -247,10 +247,6 @@ function levelOf(verdict) {
     return isKnownLevel(verdict.verdict) ? verdict.verdict : Level.UNVERIFIED;
 }
 
-function reasonsOf(verdict) {
-    return serviceReasons(verdict).map(r => String(r.message ?? '')).filter(m => m !== '');
-}
-
 function serviceReasons(verdict) {
     return Array.isArray(verdict?.reasons) ? verdict.reasons.filter(r => r && typeof r === 'object') : [];
 }
@@ -389,7 +385,23 @@ async function checkDownload(item) {
     }
     const file = String(item.filename || item.finalUrl || item.url || '').split(/[/\\]/).pop().split(/[?#]/)[0];
     await ext.tabs.create({ url: downloadPageURL({ id: item.id, file, kind, host: site?.host ?? '', level,
-        reasons: reasonsOf(verdict) }) });
+        message: downloadMessage(level, verdict) }) });
+}
+
+/**
+ * downloadMessage returns the stop page's one message (issue 15's layout): the level's word, the strongest
+ * reason (the service's; offline, "the site is not verified"), and always the police line on app installs,
+ * whatever the service's advice list puts first. Where to get apps instead goes under "Why?".
+ */
+function downloadMessage(level, verdict) {
+    const text = (key, values) => state.i18n.text(key, values);
+    return composeWarning({
+        level,
+        reasons: [ ...serviceReasons(verdict),
+            { code: 'download.not_verified', rank: 1, message: text('downloadNotVerified') },
+            { code: 'download.store', rank: 0, message: text('downloadStore') } ],
+        advice: [ text('downloadPolice') ],
+    }, text);
 }
 
 async function decideDownload(id, keep) {

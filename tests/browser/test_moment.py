@@ -321,6 +321,20 @@ def test_apk_from_an_unverified_site_is_stopped_and_the_user_decides(launch, pro
     text = stopped.inner_text("main")
     assert "KZ12345.apk" in text and "dostavka-kz.com" in text
     assert "never install unknown apps" in text
+    # Issue 15's one message: the level's word and tone (lib/verdicts.js), one sentence, one advice line; the
+    # rest (where to get apps, "not verified" when the service said more) under a collapsed "Why?".
+    level = stopped.get_attribute("body", "data-level")
+    assert level in ("unverified", "suspicious", "dangerous", "blocked", "unreachable"), level
+    assert stopped.get_attribute("body", "data-tone") != "ok"
+    assert stopped.evaluate("document.querySelector('#why').open") is False
+    assert stopped.evaluate("document.querySelectorAll('#why li').length") >= 1
+    assert "Google Play" not in text  # under "Why?", not on the face of the page
+    # The exits are on screen at 390x844, without scrolling.
+    stopped.set_viewport_size({"width": 390, "height": 844})
+    for exit_ in ("#cancel", "#keep"):
+        rect = stopped.evaluate("s => { const r = document.querySelector(s).getBoundingClientRect(); "
+                                "return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }", exit_)
+        assert rect["top"] >= 0 and rect["bottom"] <= 844 and rect["left"] >= 0 and rect["right"] <= 390, (exit_, rect)
     stopped.click(f"#{choice}")
     stopped.wait_for_selector("body[data-decided]")
     if choice == "keep":
