@@ -12,7 +12,7 @@ service.extract and no further: it is never stored, never logged (the request lo
 never echoed into a URL, and the answer is `no-store` with no referrer, so following a link from the page
 tells nobody what was pasted. Links are shown as text, never as clickable anchors: a scam link must not be
 one tap away. Every link is judged by the same Checker as `/v1/check`, concurrently; numbers by the
-indicator store (`Store.indicator_facts`, issue 14): reported when listed or reported by someone.
+indicator store (`Store.indicator_facts`): reported when listed or reported by someone.
 """
 
 from __future__ import annotations
@@ -98,17 +98,15 @@ async def _judge_link(request: Request, link: str, lang: str) -> LinkResult:
 
 
 async def _judge_numbers(request: Request, found: tuple[str, ...]) -> list[NumberResult]:
-    """Returns each canonical indicator with whether it is listed or reported, in one store query (issue 14:
-    `store.indicator_facts([canonical, …]) -> {canonical: IndicatorFacts}`); unknown when the store has none."""
-    lookup = getattr(request.app.state.store, "indicator_facts", None)
-    if lookup is None or not found:
-        return [NumberResult(value, value.split(":", 1)[0], None) for value in found]
-    facts = await lookup(list(found))
+    """Returns each canonical indicator with whether it is listed or reported, in one store query."""
+    if not found:
+        return []
+    facts = await request.app.state.store.indicator_facts(list(found))
     results = []
     for value in found:
         fact = facts.get(value)
-        reports = int(getattr(fact, "reports", 0) or 0)
-        reported = fact is not None and (bool(getattr(fact, "listed", False)) or reports > 0)
+        reports = fact.reports if fact is not None else 0
+        reported = fact is not None and (fact.listed or reports > 0)
         results.append(NumberResult(value, value.split(":", 1)[0], reported, reports))
     return results
 

@@ -128,3 +128,22 @@ def test_checks_are_limited_per_address_but_page_views_are_not(client_factory: C
     moved = client.get("/", params={"url": "z.kz"}, follow_redirects=False)
     assert moved.status_code == 303 and moved.headers["location"] == "/share?url=z.kz"
     assert all(client.get("/").status_code == 200 for _ in range(5))
+
+
+def test_a_listed_and_a_reported_number_in_a_message_are_shown_as_reported(
+        moderation: tuple[TestClient, dict[str, str], str]) -> None:
+    client, tokens, _ = moderation
+    moderator = {"Authorization": f"Bearer {tokens['moderator']}"}
+    listed = client.post("/v1/admin/entries", headers=moderator,
+                         json={"entry": "phone:8 (747) 000-11-22", "reason": "dropper phone, three victims"})
+    assert listed.status_code in (200, 201), listed.text
+    reported = client.post("/v1/reports", json={"indicators": ["card:4400 4302 5566 7716"], "kind": "scam"})
+    assert reported.status_code == 201, reported.text
+    # a card that was reported, one nobody reported, and digits that fail Luhn (not a card at all)
+    message = SCAM_SMS + (" Предоплата на Kaspi Gold 4400 4302 5566 7716, а также 4400-4302-1111-2229"
+                          " (не 4400-4302-1111-2222).")
+    page = client.post("/", data={"text": message, "lang": "ru"})
+    found = re.findall(r'data-reported="([a-z]+)">\s*<p class="level">[^<]*</p>\s*<p class="url">([^<]+)</p>',
+                       page.text)
+    by_value = {value: state for state, value in found}
+    assert by_value == {"+77470001122": "true", "4400430255667716": "true", "4400430211112229": "false"}, by_value
