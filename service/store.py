@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import json
 import secrets
 import time
@@ -239,6 +240,24 @@ api_keys = sa.Table(
     sa.Column("created_by", sa.String(200), nullable=False),
     sa.Column("revoked_at", UTCDateTime),
 )
+
+# Server-side secrets the instances share through the store: today the monthly keys of report_client().
+store_secrets = sa.Table(
+    "secrets", metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.String(64), nullable=False),  # 32 random bytes, hex
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+# A report's client digest is keyed with the month's secret, and a month's secret is deleted after
+# REPORT_KEY_MONTHS: until then a reporter's reports group together (abuse review, "reports per reporter");
+# after it nobody, not even someone holding the database, can test an address against stored digests.
+REPORT_KEY_MONTHS = 2
+
+
+def report_client(key: bytes, client: str) -> str:
+    """Returns the stored form of a reporter's address: HMAC-SHA256 under the month's key, 32 hex digits."""
+    return hmac.new(key, client.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -859,10 +878,25 @@ class Store:
             ).order_by(reports.c.created_at).limit(1))).scalar()
             await conn.execute(reports.insert().values(
                 id=report_id, group_id=group or report_id, url=url, expression=expression, kind=kind,
-                comment=comment, client=hashlib.sha256(client.encode()).hexdigest()[:32], status=ReportStatus.OPEN,
+                comment=comment, client=report_client(await self._report_key(conn), client), status=ReportStatus.OPEN,
                 created_at=self._now()))
             row = (await conn.execute(sa.select(reports).where(reports.c.id == report_id))).one()
         return _report(row)
+
+    async def _report_key(self, conn: AsyncConnection) -> bytes:
+        """Returns this month's report-client key, made (and the expired months' keys deleted) on first use.
+        Called inside a write transaction, which writers take one at a time, so two instances never make two."""
+        now = self._now()
+        name = f"report-client-{now:%Y-%m}"
+        value = (await conn.execute(sa.select(store_secrets.c.value).where(store_secrets.c.name == name))).scalar()
+        if value is None:
+            value = secrets.token_hex(32)
+            await conn.execute(store_secrets.insert().values(name=name, value=value, created_at=now))
+            month = now.year * 12 + now.month - 1 - (REPORT_KEY_MONTHS - 1)  # the oldest month still kept
+            oldest = f"{month // 12:04d}-{month % 12 + 1:02d}"
+            await conn.execute(store_secrets.delete().where(
+                store_secrets.c.name.like("report-client-%"), store_secrets.c.name < f"report-client-{oldest}"))
+        return bytes.fromhex(value)
 
     async def get_report(self, report_id: str) -> Report:
         async with self._read() as conn:

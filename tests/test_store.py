@@ -158,3 +158,37 @@ async def test_entries_expire_by_the_injected_clock(database_url: str) -> None:
         assert [e.expression for e in (await store.live_entries())[1]] == []
     finally:
         await store.close()
+
+
+async def test_report_clients_are_keyed_by_the_months_secret_which_is_dropped_later(database_url: str) -> None:
+    import hashlib
+
+    import sqlalchemy as sa
+
+    from service.store import reports, store_secrets
+
+    now = [dt.datetime(2026, 1, 10, tzinfo=dt.UTC)]
+    store = await Store.open(database_url, clock=lambda: now[0])
+
+    async def file(address: str) -> str:
+        report = await store.create_report(url="https://fake.kz/", expression="fake.kz/", kind="scam",
+                                           comment=None, client=address)
+        async with store.engine.connect() as conn:
+            return str((await conn.execute(sa.select(reports.c.client).where(reports.c.id == report.id))).scalar())
+
+    async def key_months() -> list[str]:
+        async with store.engine.connect() as conn:
+            return sorted((await conn.execute(sa.select(store_secrets.c.name))).scalars())
+
+    try:
+        january = [await file("203.0.113.7"), await file("203.0.113.7"), await file("198.51.100.1")]
+        assert january[0] == january[1] != january[2]  # one reporter's reports group within the month
+        assert january[0] != hashlib.sha256(b"203.0.113.7").hexdigest()[:32]  # not guessable from the address
+        now[0] = dt.datetime(2026, 2, 3, tzinfo=dt.UTC)
+        assert await file("203.0.113.7") != january[0]  # a new month, a new key
+        assert await key_months() == ["report-client-2026-01", "report-client-2026-02"]
+        now[0] = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+        await file("203.0.113.7")
+        assert await key_months() == ["report-client-2026-02", "report-client-2026-03"]  # January's key is gone
+    finally:
+        await store.close()
