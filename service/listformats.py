@@ -43,7 +43,7 @@ from dataclasses import dataclass
 
 from service import certpl
 from service.errors import InvalidURL
-from service.platforms import on_platform
+from service.platforms import is_identity_host
 from service.urls import entry_to_expression
 
 __all__ = [
@@ -123,8 +123,10 @@ class Collector:
     def entry(self, line: int, text: str, entry: str) -> None:
         """Adds the expression of entry (host, URL or expression), or records why it is not one."""
         expression = _fast_expression(entry)
-        if expression is not None and on_platform(expression.partition("/")[0]):
-            expression = None  # an account, listing or page is stored as its identity key
+        if expression is not None and is_identity_host(expression.partition("/")[0]):
+            # An account or listing URL is stored as its identity key. A list's entry on somebody's site
+            # (x.blogspot.com/path) is kept as written: never widened to the whole site by a list file.
+            expression = None
         if expression is None:
             if any("\udc80" <= c <= "\udcff" for c in entry):  # bytes read_list_file could not decode
                 self.problem(line, text, "not valid UTF-8")

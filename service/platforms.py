@@ -272,7 +272,12 @@ def _site_of(host: str) -> tuple[Platform, str, str] | None:
         site = ".".join(labels[i:])
         found = by_site.get(site)
         if found is not None:
-            return found, site, labels[i - 1]
+            # <name>.<site> (or www./m.<name>.<site>) is somebody's site. A deeper host keeps all its labels:
+            # the one left of the site may be the platform's own infrastructure (x.df.r.appspot.com's "r",
+            # x.files.wordpress.com's "files"), and listing it would block every site beneath it.
+            if i == 1 or labels[:i - 1] in (["www"], ["m"]):
+                return found, site, labels[i - 1]
+            return found, site, ".".join(labels[:i])
     return None
 
 
@@ -312,6 +317,11 @@ def place(url: str | CanonicalURL, *, strict: bool = False) -> Placement | None:
     if found.site_rules:
         return Placement(found, Where.OTHER)
     return Placement(found, Where.IDENTITY, Identity(found.id, "page", f"{sub}.{domain}/"))
+
+
+def is_identity_host(host: str) -> bool:
+    """Reports whether a canonical host holds identities in its paths (instagram.com, t.me, olx.kz...)."""
+    return host in _index()[1]
 
 
 def on_platform(host: str) -> bool:

@@ -136,7 +136,11 @@ function siteOf(host) {
     for ( let i = 1; i < labels.length - 1; i++ ) {
         const site = labels.slice(i).join('.');
         const platform = INDEX.bySite.get(site);
-        if ( platform !== undefined ) { return { platform, site, sub: labels[i - 1] }; }
+        if ( platform === undefined ) { continue; }
+        // A deeper host keeps all its labels (service/platforms.py _site_of says why).
+        const prefix = labels.slice(0, i - 1).join('.');
+        const sub = i === 1 || prefix === 'www' || prefix === 'm' ? labels[i - 1] : labels.slice(0, i).join('.');
+        return { platform, site, sub };
     }
     return null;
 }
