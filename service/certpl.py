@@ -18,6 +18,8 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol
 
+from service.jsonstream import array_items
+
 __all__ = ["CSV_HEADER", "read_csv", "read_json", "write_csv", "write_json"]
 
 CSV_HEADER = ("PozycjaRejestru", "AdresDomeny", "DataWpisu", "DataWykreslenia")
@@ -31,25 +33,11 @@ class _Out(Protocol):
 
 
 def _records(text: str, out: _Out) -> Iterator[tuple[int, Any]]:
-    # One element at a time (raw_decode), so a large register is never one big list of dicts.
-    decoder = json.JSONDecoder()
     position = len(text) - len(text.lstrip())
     if not text.startswith("[", position):
         out.problem(1, text[:200], "CERT Polska JSON must be an array of records")
         return
-    position, index, end = position + 1, 0, len(text)
-    while position < end:
-        while position < end and text[position] in " \t\r\n,":
-            position += 1
-        if position >= end or text[position] == "]":
-            return
-        index += 1
-        try:
-            item, position = decoder.raw_decode(text, position)
-        except ValueError as exc:
-            out.problem(index, text[position:position + 200], f"bad JSON: {exc}")
-            return
-        yield index, item
+    yield from array_items(text, position, out)
 
 
 def read_json(text: str, out: _Out) -> None:

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 
 from service import certpl
 from service.errors import InvalidURL
+from service.jsonstream import array_items
 from service.platforms import is_identity_host
 from service.urls import entry_to_expression
 
@@ -400,21 +401,7 @@ def _read_json(text: str, out: Collector) -> None:
     if not text.startswith("[", start):
         out.problem(1, text[:200], "JSON list must be an array or an object")
         return
-    position, index, end = start + 1, 0, len(text)
-    while position < end:
-        while position < end and text[position] in " \t\r\n,":
-            position += 1
-        if position >= end or text[position] == "]":
-            return
-        index += 1
-        try:
-            item, position = decoder.raw_decode(text, position)
-        except RecursionError:
-            out.problem(index, text[position:position + 200], "bad JSON: nests too deeply")
-            return
-        except ValueError as exc:
-            out.problem(index, text[position:position + 200], f"bad JSON: {exc}")
-            return
+    for index, item in array_items(text, start, out):
         _json_item(index, item, out)
 
 
