@@ -139,11 +139,10 @@ def main() -> int:
     peer.start()
     peer.serve("/bench.txt", body)
     peer.misbehave("/bench.txt", "500")  # the server's own first look fails: the sync worker does the fetch
-    port = peer._server.server_address[1]  # type: ignore[union-attr]
     with tempfile.TemporaryDirectory(prefix="abaila-bench-feeds-") as tmp:
         work = Path(tmp)
         feeds = work / "feeds.toml"
-        feeds.write_text(f'[[feed]]\nname = "bench-1m"\nurl = "http://127.0.0.1:{port}/bench.txt"\n'
+        feeds.write_text(f'[[feed]]\nname = "bench-1m"\nurl = "{peer.url("/bench.txt")}"\n'
                          'category = "phishing"\nlicence = "mixed (see ../shared/data/SOURCES.md)"\nevery = "1d"\n'
                          'max_bytes = "256MB"\ntimeout = "10m"\n')
         env = {**os.environ, **offline_upstreams(work), "ABAILA_VAR_DIR": str(work / "var"),

@@ -28,8 +28,7 @@ def _port(peer: Any) -> int:
     if isinstance(peer, DnsPeer):
         assert peer._transport is not None
         return peer._transport.get_extra_info("sockname")[1]
-    assert peer._server is not None
-    return peer._server.sockets[0].getsockname()[1]
+    return int(peer.port)
 
 
 @pytest.fixture

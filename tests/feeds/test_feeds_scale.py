@@ -6,25 +6,16 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
-import pytest
 
 from tests._env import require_shared_data
 from tests._serve import ROOT, abaila, environ, free_port
 from tests.peers.feed_server import FeedPeer
 
 SCAM_HOSTS = "hosts/blocklistproject_scam_hosts_2026-07-18.txt"
-
-
-@pytest.fixture
-def peer() -> Iterator[FeedPeer]:
-    server = FeedPeer()
-    server.start()
-    yield server
-    server.close()
 
 
 def _wait(predicate: Callable[[], bool], what: str, seconds: float = 120) -> None:
@@ -54,7 +45,7 @@ def test_two_instances_fetch_once_and_both_apply(tmp_path: Path, lists_dir: Path
     path = f"/{name}.txt"
     peer.serve(path, data / SCAM_HOSTS)
     feeds = tmp_path / "feeds.toml"
-    feeds.write_text(f'[[feed]]\nname = "{name}"\nurl = "http://127.0.0.1:{peer._server.server_address[1]}{path}"\n'  # type: ignore[union-attr]
+    feeds.write_text(f'[[feed]]\nname = "{name}"\nurl = "{peer.url(path)}"\n'
                      'category = "scam"\nlicence = "Unlicense"\nevery = "1h"\n')
     processes, bases = [], []
     try:

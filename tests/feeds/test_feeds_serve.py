@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,21 +22,12 @@ PHISHING_PARTS = ("phishing_domains/blocklistproject_phishing-nl_2026-07-06.part
                   "phishing_domains/phishing-database_ALL-phishing-domains_2020-09-30.part2.txt")
 
 
-@pytest.fixture
-def peer() -> Iterator[FeedPeer]:
-    server = FeedPeer()
-    server.start()
-    yield server
-    server.close()
-
-
 def _toml(tmp_path: Path, peer: FeedPeer, path: str, *, name: str = "bl-scam", category: str = "scam") -> Path:
-    port = peer._server.server_address[1]  # type: ignore[union-attr]
     feeds = tmp_path / "feeds.toml"
     feeds.write_text(f'''
 [[feed]]
 name = "{name}"
-url = "http://127.0.0.1:{port}{path}"
+url = "{peer.url(path)}"
 category = "{category}"
 licence = "Unlicense"
 every = "30m"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -19,14 +19,6 @@ URLHAUS_HOSTS = "hosts/urlhaus_hostfile_2022-07-19.txt"  # 1,089 names
 
 
 @pytest.fixture
-def peer() -> Iterator[FeedPeer]:
-    server = FeedPeer()
-    server.start()
-    yield server
-    server.close()
-
-
-@pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
     opened = await Store.open(f"sqlite+aiosqlite:///{tmp_path / 'abaila.db'}")
     yield opened
@@ -34,7 +26,7 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 
 
 def _feed(peer: FeedPeer, path: str, **changes: object) -> FeedConfig:
-    base = FeedConfig(name="scam-feed", url=f"http://127.0.0.1:{peer._server.server_address[1]}{path}",  # type: ignore[union-attr]
+    base = FeedConfig(name="scam-feed", url=peer.url(path),
                       category="scam", licence="MIT", every=900, timeout=20.0)
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]
 

@@ -1,7 +1,8 @@
 """An HTTP server on 127.0.0.1 that serves feed files the way feed hosts do, and misbehaves on request.
 
     peer = FeedPeer()
-    base = peer.start()                                  # http://127.0.0.1:<port>
+    base = peer.start()                                  # http://127.0.0.1:<port>, also peer.base
+    peer.url("/hosts.txt")                                 # base + path
     peer.serve("/hosts.txt", SHARED_DATA / "hosts/x.txt")  # 200 with ETag and Last-Modified; 304 when unchanged
     peer.serve("/hosts.txt", other_bytes)                 # a changed file: new ETag
     peer.misbehave("/hosts.txt", "500" | "slow" | "truncate" | "empty")
@@ -19,8 +20,9 @@ import hashlib
 import threading
 import time
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from tests.peers.servers import QuietHandler, ThreadedServer
 
 __all__ = ["FeedPeer"]
 
@@ -31,7 +33,8 @@ class FeedPeer:
         self.modes: dict[str, str] = {}
         self.requests: list[tuple[str, dict[str, str]]] = []
         self.slow_seconds = 5.0
-        self._server: ThreadingHTTPServer | None = None
+        self._server: ThreadedServer | None = None
+        self.base = ""
         self._released = threading.Event()
 
     def serve(self, path: str, body: bytes | Path, *, gzip_file: bool = False) -> None:
@@ -54,11 +57,8 @@ class FeedPeer:
     def start(self) -> str:
         peer = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
 
             def do_GET(self) -> None:  # noqa: N802 - the http.server API
                 peer.requests.append((self.path, dict(self.headers.items())))
@@ -102,18 +102,17 @@ class FeedPeer:
                 if status != 304:
                     self.wfile.write(body)
 
-        class Server(ThreadingHTTPServer):
-            def handle_error(self, request: object, client_address: object) -> None:
-                pass  # a client that hangs up (a timeout test, a cancelled download) is not news
+        # A client that hangs up (a timeout test, a cancelled download) is not news.
+        self._server = ThreadedServer(Handler, quiet_errors=True, name="feed-peer")
+        self.base = f"http://127.0.0.1:{self._server.port}"
+        return self.base
 
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True, name="feed-peer").start()
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
+    def url(self, path: str) -> str:
+        assert self.base, "start() the peer first"
+        return self.base + path
 
     def close(self) -> None:
         self._released.set()
         if self._server is not None:
             with contextlib.suppress(Exception):
-                self._server.shutdown()
-                self._server.server_close()
+                self._server.stop()

@@ -24,14 +24,17 @@ import time
 from typing import Any
 from urllib.parse import parse_qsl
 
+from tests.peers.servers import HttpPeer, Request, Response
+
 __all__ = ["BotApiPeer"]
 
 BOT_USER = {"id": 424242, "is_bot": True, "first_name": "Abaila", "username": "abaila_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": True, "supports_inline_queries": False}
 
 
-class BotApiPeer:
+class BotApiPeer(HttpPeer):
     def __init__(self, token: str, *, admins: set[tuple[int, int]] = frozenset()) -> None:  # type: ignore[assignment]
+        super().__init__()
         self.token = token
         self.admins = admins
         self.updates: list[dict[str, Any]] = []
@@ -45,19 +48,6 @@ class BotApiPeer:
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._changed = asyncio.Event()
-        self._server: asyncio.Server | None = None
-        self.port = 0
-
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        self.port = self._server.sockets[0].getsockname()[1]
-        return self.port
-
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), 2)
 
     # -- what a test does
 
@@ -85,27 +75,9 @@ class BotApiPeer:
 
     # -- the protocol
 
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        try:
-            while True:
-                try:
-                    head = await reader.readuntil(b"\r\n\r\n")
-                except (asyncio.IncompleteReadError, ConnectionError):
-                    return
-                lines = head.decode("latin-1").split("\r\n")
-                _, path, _ = lines[0].split(" ", 2)
-                headers = {k.strip().lower(): v.strip()
-                           for k, _, v in (line.partition(":") for line in lines[1:] if line)}
-                body = await reader.readexactly(int(headers.get("content-length", "0") or 0))
-                status, answer = await self._answer(path, headers.get("content-type", ""), body)
-                payload = json.dumps(answer).encode()
-                writer.write(f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\nContent-Type: application/json"
-                             f"\r\nContent-Length: {len(payload)}\r\n\r\n".encode() + payload)
-                await writer.drain()
-        except (ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            writer.close()
+    async def respond(self, request: Request) -> Response:
+        status, answer = await self._answer(request.path, request.headers.get("content-type", ""), request.body)
+        return Response(status, json.dumps(answer).encode(), {"Content-Type": "application/json"})
 
     async def _answer(self, path: str, content_type: str, body: bytes) -> tuple[int, dict[str, Any]]:
         prefix = f"/bot{self.token}/"

@@ -12,9 +12,10 @@ timeout is per read.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections import Counter
 from pathlib import Path
+
+from tests.peers.servers import StreamPeer
 
 __all__ = ["WhoisPeer", "chain_parts"]
 
@@ -34,47 +35,27 @@ def chain_parts(path: Path) -> dict[str, bytes]:
     return {server: b"".join(lines).strip(b"\r\n") + b"\n" for server, lines in parts.items()}
 
 
-class WhoisPeer:
+class WhoisPeer(StreamPeer):
     def __init__(self, replies: dict[str, bytes | Path], *, default: bytes = b"", drip_s: float = 0.0) -> None:
+        super().__init__()
         self._replies = {k.lower(): (v.read_bytes() if isinstance(v, Path) else v) for k, v in replies.items()}
         self._default = default
         self._drip_s = drip_s
         self.queries: Counter[str] = Counter()
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        return self._server.sockets[0].getsockname()[1]
 
     @property
     def total(self) -> int:
         return sum(self.queries.values())
 
-    async def close(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            for writer in list(self._writers):
-                writer.close()
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), 1)
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self._writers.add(writer)
-        try:
-            query = (await reader.readline()).decode("utf-8", "replace").strip().lower()
-            self.queries[query] += 1
-            reply = self._replies.get(query, self._default)
-            if self._drip_s:
-                for i in range(len(reply)):
-                    writer.write(reply[i:i + 1])
-                    await writer.drain()
-                    await asyncio.sleep(self._drip_s)
-            else:
-                writer.write(reply)
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        query = (await reader.readline()).decode("utf-8", "replace").strip().lower()
+        self.queries[query] += 1
+        reply = self._replies.get(query, self._default)
+        if self._drip_s:
+            for i in range(len(reply)):
+                writer.write(reply[i:i + 1])
                 await writer.drain()
-        except (ConnectionError, asyncio.CancelledError):
-            pass
-        finally:
-            self._writers.discard(writer)
-            writer.close()
+                await asyncio.sleep(self._drip_s)
+        else:
+            writer.write(reply)
+            await writer.drain()

@@ -83,7 +83,7 @@ def test_referral_in(text: str, host: str | None) -> None:
 
 
 async def test_kz_found_and_not_found(kz_whois: WhoisPeer) -> None:
-    client = WhoisClient({"kz": ("127.0.0.1", _port(kz_whois))})
+    client = WhoisClient({"kz": ("127.0.0.1", kz_whois.port)})
     found = await client.lookup("google.kz")
     assert (found.status, found.registered_on, found.source) == (Registration.REGISTERED, date(1999, 6, 7), "whois")
     yandex = await client.lookup("yandex.kz")  # CRLF and Cyrillic status lines
@@ -194,7 +194,7 @@ async def test_per_server_concurrency_is_bounded() -> None:
     peer = WhoisPeer({}, default=b"Domain Name: x.kz\n", drip_s=0.0)
     in_flight = 0
     peak = 0
-    original = peer._handle
+    original = peer.handle
 
     async def counting(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         nonlocal in_flight, peak
@@ -204,18 +204,13 @@ async def test_per_server_concurrency_is_bounded() -> None:
         await original(reader, writer)
         in_flight -= 1
 
-    peer._handle = counting  # type: ignore[method-assign]
+    peer.handle = counting  # type: ignore[method-assign]
     client = WhoisClient({"kz": ("127.0.0.1", await peer.start())}, per_server_limit=2)
     try:
         await asyncio.gather(*(client.lookup(f"d{i}.kz") for i in range(10)))
     finally:
         await peer.close()
     assert peer.total == 10 and peak <= 2
-
-
-def _port(peer: WhoisPeer) -> int:
-    assert peer._server is not None
-    return peer._server.sockets[0].getsockname()[1]
 
 
 @pytest.mark.timeout(60)
