@@ -17,7 +17,7 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-__all__ = ["Level", "Severity", "Reason", "ListHit", "PageContext", "Verdict", "display_rank"]
+__all__ = ["Level", "Severity", "Reason", "ListHit", "Ask", "PageContext", "Verdict", "display_rank"]
 
 
 class Level(enum.StrEnum):
@@ -107,6 +107,33 @@ class ListHit:
                 "licence": self.licence}
 
 
+class Ask(enum.StrEnum):
+    """What a page asks for (`PageContext.asks_for`): codes only, never the page's text or numbers.
+
+    The payment form's fields (extension/lib/payment.js), then the payment moment read from the page
+    (extension/lib/pagereader.js, issue 13), then app downloads (extension/lib/downloads.js).
+    """
+
+    CARD = "card"
+    CVV = "cvv"
+    EXPIRY = "expiry"
+    SMS_CODE = "sms_code"
+    OTP = "otp"
+    IIN = "iin"
+    PASSWORD = "password"
+    PHONE = "phone"
+    PREPAYMENT = "prepayment"
+    TRANSFER_CARD = "transfer_card"
+    TRANSFER_PHONE = "transfer_phone"
+    TRANSFER_IBAN = "transfer_iban"
+    PRIVATE_RECIPIENT = "private_recipient"
+    PAY_MANAGER = "pay_manager"
+    SEND_RECEIPT = "send_receipt"
+    MESSENGER_ONLY = "messenger_only"
+    REFUND_PATTERN = "refund_pattern"
+    APP_DOWNLOAD = "app_download"
+
+
 @dataclass(frozen=True, slots=True)
 class PageContext:
     """What the page asks for, as the extension saw it (`{"payment_form": true, "asks_for": ["card"]}`).
@@ -119,11 +146,7 @@ class PageContext:
     asks_for: tuple[str, ...] = ()
     page: tuple[tuple[str, int], ...] = ()
 
-    # The payment form's fields (extension/lib/payment.js), then the payment moment read from the page
-    # (extension/lib/pagereader.js, issue 13), then app downloads (extension/lib/downloads.js).
-    ASKS = ("card", "cvv", "expiry", "sms_code", "otp", "iin", "password", "phone",
-            "prepayment", "transfer_card", "transfer_phone", "transfer_iban", "private_recipient",
-            "pay_manager", "send_receipt", "messenger_only", "refund_pattern", "app_download")
+    ASKS: ClassVar[tuple[str, ...]] = tuple(Ask)
 
     # context.page: name -> "bool" or the largest count accepted.
     PAGE_FIELDS: ClassVar[dict[str, str | int]] = {

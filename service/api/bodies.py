@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 from starlette.requests import Request
 
-from service.errors import InvalidField, InvalidJSON, PayloadTooLarge, RequestTimeout
+from service.api.contract import MAX_BODY_BYTES, read_body
+from service.errors import InvalidField, InvalidJSON
 
 __all__ = ["MAX_BODY_BYTES", "read_json_object", "require_type"]
 
-MAX_BODY_BYTES = 64 * 1024  # bytes; a check body is a URL and a little context
-BODY_TIMEOUT_S = 10.0  # seconds to receive a whole body: 300 dripping connections held 40 s before (issue 10)
-
 
 async def read_json_object(request: Request, *, max_bytes: int = MAX_BODY_BYTES) -> dict[str, Any]:
-    """Returns the request body parsed as a JSON object; raises a 4xx AbailaError otherwise."""
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        try:
-            if int(declared) > max_bytes:
-                raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
-        except ValueError:
-            raise InvalidJSON("Content-Length is not a number") from None
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        async with asyncio.timeout(BODY_TIMEOUT_S):
-            async for chunk in request.stream():
-                size += len(chunk)
-                if size > max_bytes:
-                    raise PayloadTooLarge(f"request body is larger than {max_bytes} bytes")
-                chunks.append(chunk)
-    except TimeoutError:
-        raise RequestTimeout(f"the request body did not arrive within {BODY_TIMEOUT_S:g} s") from None
-    raw = b"".join(chunks)
-    if not raw.strip():
-        raise InvalidJSON("request body is empty; send a JSON object")
+    """Returns the request body parsed as a JSON object; raises a 4xx AbailaError otherwise.
+
+    For routes not yet on the contract (service.api.contract.decode_body decodes straight into a Struct).
+    """
+    raw = await read_body(request, max_bytes=max_bytes)
     try:
         body = json.loads(raw)
     except RecursionError:  # `[[[[...` deeper than the interpreter's stack: hostile, not a server fault

@@ -5,19 +5,50 @@ from __future__ import annotations
 import contextlib
 from typing import Any
 
+import msgspec
 from cachetools import LRUCache
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from service import messages
-from service.api.bodies import read_json_object, require_type
+from service.api.contract import (
+    URL,
+    Lang,
+    PageContext,
+    Verdict,
+    decode_body,
+    decode_query,
+    json_response,
+    query_parameters,
+    request_body,
+)
 from service.checker import Checker, render_json
 from service.errors import InvalidField
 from service.urls import validate_for_api
-from service.verdicts import PageContext
+from service.verdicts import PageContext as CheckedContext
 
-__all__ = ["QueryMemo", "parse_context", "parse_lang", "routes"]
+__all__ = ["CheckBody", "CheckQuery", "QueryMemo", "lang_or_negotiated", "parse_lang", "routes"]
+
+
+class CheckQuery(msgspec.Struct):
+    """GET /v1/check's query parameters (others, such as `key`, belong to the middleware)."""
+
+    url: URL
+    lang: Lang | None = None
+
+
+class CheckBody(msgspec.Struct):
+    """POST /v1/check's body."""
+
+    url: URL
+    lang: Lang | None = None
+    context: PageContext | None = None
+
+
+def lang_or_negotiated(lang: Lang | None, accept_language: str | None) -> str:
+    """Returns the language asked for, else the one Accept-Language prefers (service.messages)."""
+    return lang.value if lang is not None else messages.negotiate_lang(None, accept_language)
 
 
 def parse_lang(value: object, accept_language: str | None) -> str:
@@ -29,54 +60,7 @@ def parse_lang(value: object, accept_language: str | None) -> str:
     return value.strip().lower()
 
 
-def parse_context(value: object) -> PageContext | None:
-    """Returns the page context sent by the extension, validated."""
-    if value is None:
-        return None
-    if not isinstance(value, dict):
-        raise InvalidField(f"context must be an object, not {type(value).__name__}", field="context")
-    payment_form = value.get("payment_form", False)
-    if not isinstance(payment_form, bool):
-        raise InvalidField("context.payment_form must be true or false", field="context.payment_form")
-    asks_for = value.get("asks_for", [])
-    if not isinstance(asks_for, list) or not all(isinstance(a, str) for a in asks_for) or len(asks_for) > 20:
-        raise InvalidField("context.asks_for must be a list of at most 20 strings", field="context.asks_for")
-    unknown = [a for a in asks_for if a not in PageContext.ASKS]
-    if unknown:
-        raise InvalidField(f"context.asks_for has unknown values {unknown!r}; known: {', '.join(PageContext.ASKS)}",
-                           field="context.asks_for")
-    return PageContext(payment_form=payment_form, asks_for=tuple(dict.fromkeys(asks_for)),
-                       page=_parse_page(value.get("page")))
-
-
-def _parse_page(value: object) -> tuple[tuple[str, int], ...]:
-    """Returns context.page as sorted (name, value) pairs: known names, booleans and bounded counts only."""
-    if value is None:
-        return ()
-    if not isinstance(value, dict):
-        raise InvalidField(f"context.page must be an object, not {type(value).__name__}", field="context.page")
-    pairs = []
-    for name, item in value.items():
-        kind = PageContext.PAGE_FIELDS.get(name)
-        if kind is None:
-            shown = str(name)[:40]
-            known = ", ".join(PageContext.PAGE_FIELDS)
-            raise InvalidField(f"context.page has an unknown field {shown!r}; known: {known}",
-                               field=f"context.page.{shown}")
-        if kind == "bool":
-            if not isinstance(item, bool):
-                raise InvalidField(f"context.page.{name} must be true or false", field=f"context.page.{name}")
-            pairs.append((name, int(item)))
-        else:
-            assert isinstance(kind, int)
-            if isinstance(item, bool) or not isinstance(item, int) or not 0 <= item <= kind:
-                raise InvalidField(f"context.page.{name} must be a whole number from 0 to {kind}",
-                                   field=f"context.page.{name}")
-            pairs.append((name, item))
-    return tuple(sorted(pairs))
-
-
-async def _check(request: Request, url: str, lang: str, context: PageContext | None) -> Response:
+async def _check(request: Request, url: str, lang: str, context: CheckedContext | None) -> Response:
     checker: Checker = request.app.state.checker
     remembered = checker.cached_json(url, lang=lang, context=context)
     if remembered is not None:
@@ -112,13 +96,8 @@ class QueryMemo:
         known = self._parsed.get(key)
         if known is not None:
             return known
-        params = request.query_params
-        if len(params.getlist("url")) > 1:
-            raise InvalidField("give exactly one url parameter", field="url")
-        url = params.get("url")
-        if url is None:
-            raise InvalidField("url is required", field="url")
-        parsed = (url, parse_lang(params.get("lang"), accept_language))
+        query = decode_query(request.query_params, CheckQuery)
+        parsed = (query.url, lang_or_negotiated(query.lang, accept_language))
         with contextlib.suppress(ValueError):  # a query larger than the whole memo is not remembered
             self._parsed[key] = parsed
         return parsed
@@ -130,10 +109,9 @@ async def check_get(request: Request) -> Response:
 
 
 async def check_post(request: Request) -> Response:
-    body = await read_json_object(request)
-    url = require_type(body, "url", str, required=True)
-    lang = parse_lang(require_type(body, "lang", str), request.headers.get("accept-language"))
-    return await _check(request, url, lang, parse_context(body.get("context")))
+    body = await decode_body(request, CheckBody)
+    lang = lang_or_negotiated(body.lang, request.headers.get("accept-language"))
+    return await _check(request, body.url, lang, body.context.to_context() if body.context else None)
 
 
 routes = [
@@ -141,28 +119,19 @@ routes = [
     Route("/v1/check", check_post, methods=["POST"]),
 ]
 
+_ERR = {"$ref": "#/components/responses/Error"}
 openapi_paths: dict[str, Any] = {
     "/v1/check": {
         "get": {
             "summary": "Check one URL",
-            "parameters": [
-                {"name": "url", "in": "query", "required": True, "schema": {"type": "string", "maxLength": 8192}},
-                {"name": "lang", "in": "query", "schema": {"type": "string", "enum": ["kk", "ru", "en"]}},
-            ],
-            "responses": {"200": {"description": "The verdict", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Verdict"}}}},
-                "400": {"$ref": "#/components/responses/Error"}},
+            "parameters": query_parameters(CheckQuery),
+            "responses": {"200": json_response(Verdict, "The verdict"), "400": _ERR, "429": _ERR},
         },
         "post": {
             "summary": "Check one URL, with what the page asks for",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["url"], "properties": {
-                    "url": {"type": "string", "maxLength": 8192},
-                    "lang": {"type": "string", "enum": ["kk", "ru", "en"]},
-                    "context": {"$ref": "#/components/schemas/PageContext"}}}}}},
-            "responses": {"200": {"description": "The verdict", "content": {"application/json": {
-                "schema": {"$ref": "#/components/schemas/Verdict"}}}},
-                "400": {"$ref": "#/components/responses/Error"}, "413": {"$ref": "#/components/responses/Error"}},
+            "requestBody": request_body(CheckBody),
+            "responses": {"200": json_response(Verdict, "The verdict"), "400": _ERR, "408": _ERR, "413": _ERR,
+                          "429": _ERR},
         },
     },
 }

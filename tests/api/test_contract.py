@@ -1,0 +1,83 @@
+"""The generated contract tells the truth: real answers validate against /openapi.json's schemas, and the
+request types refuse what their schemas forbid, with the usual error envelope."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema_rs
+import pytest
+from starlette.testclient import TestClient
+
+
+def _validator(document: dict[str, Any], name: str) -> jsonschema_rs.Draft202012Validator:
+    """Returns a validator (formats checked) for component `name`, its $refs resolved within the document."""
+    schema = {"$ref": f"#/components/schemas/{name}", "components": document["components"]}
+    return jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+
+
+@pytest.mark.parametrize(("method", "url", "lang", "context"), [
+    ("get", "https://Pay.Kaspi-KZ.top/card", "ru", None),  # blocked, a list reason with labels
+    ("get", "https://guide.kaspi.kz/shop", None, None),  # trusted
+    ("post", "http://shop.example-host.kz/fake/checkout.html", "kk",
+     {"payment_form": True, "asks_for": ["card", "cvv", "card"], "page": {"prepayment": True, "cards": 2}}),
+    ("post", "http://new-shop-unknown.kz/", "en", {"asks_for": ["sms_code"]}),
+], ids=["blocked", "trusted", "context", "unknown"])
+def test_verdicts_match_the_schema(client: TestClient, method: str, url: str, lang: str | None,
+                                   context: dict[str, Any] | None) -> None:
+    if method == "get":
+        response = client.get("/v1/check", params={"url": url, **({"lang": lang} if lang else {})})
+    else:
+        response = client.post("/v1/check", json={"url": url, "lang": lang, "context": context})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    errors = [e.message for e in _validator(client.get("/openapi.json").json(), "Verdict").iter_errors(body)]
+    assert not errors, errors
+    assert body["reasons"], "a verdict with reasons exercises the Reason schema"
+
+
+def test_errors_match_the_schema(client: TestClient) -> None:
+    document = client.get("/openapi.json").json()
+    response = client.post("/v1/check", json={"url": "kaspi.kz", "context": {"page": {"cards": 101}}})
+    assert response.status_code == 400
+    assert not list(_validator(document, "Error").iter_errors(response.json()))
+    assert response.json()["error"] == {"code": "invalid_field", "field": "context.page.cards",
+                                        "message": response.json()["error"]["message"]}
+
+
+@pytest.mark.parametrize(("body", "field"), [
+    ({"url": 5}, "url"),
+    ({}, "url"),
+    ({"url": "kaspi.kz", "lang": "de"}, "lang"),
+    ({"url": "kaspi.kz", "lang": "KK"}, "lang"),  # the schema's enum is exact; so is the parser
+    ({"url": "kaspi.kz", "context": []}, "context"),
+    ({"url": "kaspi.kz", "context": {"payment_form": "yes"}}, "context.payment_form"),
+    ({"url": "kaspi.kz", "context": {"asks_for": ["card"] * 21}}, "context.asks_for"),
+    ({"url": "kaspi.kz", "context": {"asks_for": ["pin"]}}, "context.asks_for[0]"),
+    ({"url": "kaspi.kz", "context": {"colour": "red"}}, "context.colour"),  # additionalProperties: false
+    ({"url": "kaspi.kz", "context": {"page": {"secret_text": True}}}, "context.page.secret_text"),
+    ({"url": "kaspi.kz", "context": {"page": {"checkout": 1}}}, "context.page.checkout"),
+], ids=lambda v: str(v)[:40])
+def test_check_body_refused_where_the_schema_forbids(client: TestClient, body: dict[str, Any], field: str) -> None:
+    response = client.post("/v1/check", json=body)
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "invalid_field" and error["field"] == field and error["message"]
+
+
+@pytest.mark.parametrize(("raw", "code"), [
+    (b"[1, 2]", "invalid_json"),
+    (b'"kaspi.kz"', "invalid_json"),
+    (b'{"url": "a.kz", "x": ' + b"[" * 20_000 + b"]" * 20_000 + b"}", "invalid_json"),  # nesting, not a 500
+    (b"\xff\xfe", "invalid_json"),
+], ids=["array", "string", "deep", "not-utf8"])
+def test_check_body_not_an_object(client: TestClient, raw: bytes, code: str) -> None:
+    response = client.post("/v1/check", content=raw, headers={"Content-Type": "application/json"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == code
+
+
+def test_every_schema_is_generated_from_a_type(client: TestClient) -> None:
+    """Each component schema carries the title msgspec gives a type: none is written by hand."""
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert {"Verdict", "Reason", "PageContext", "Error"} <= schemas.keys()
+    assert {name for name, schema in schemas.items() if schema.get("title") != name} == set()
