@@ -25,7 +25,9 @@ Needs ../shared/data. Timings are wall clock on a shared machine: compare rows o
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -33,6 +35,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -66,12 +69,13 @@ def _feed_body(entries: int) -> tuple[bytes, list[str]]:
     return ("# name: bench-1m\n# format: urls\n" + "\n".join(lines) + "\n").encode(), items
 
 
-def _rss(pid: int) -> tuple[int, int]:
+def _memory(pid: int) -> dict[str, int]:
+    """Returns the process's VmRSS, RssAnon, RssFile and VmHWM in bytes (/proc/PID/status)."""
     fields = {}
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         key, _, value = line.partition(":")
         fields[key] = value.strip()
-    return int(fields["VmRSS"].split()[0]) * 1024, int(fields["VmHWM"].split()[0]) * 1024
+    return {key: int(fields[key].split()[0]) * 1024 for key in ("VmRSS", "RssAnon", "RssFile", "VmHWM")}
 
 
 def _free_port() -> int:
@@ -121,10 +125,54 @@ def _percentiles(values: list[float]) -> str:
     return f"{median:.1f} / {p99 * 1000:.1f} / {top:.1f} ms (n={len(ordered)})"
 
 
+def _start_server(env: dict[str, str], report: Path) -> tuple[subprocess.Popen[bytes], str]:
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, str(ROOT / "bench" / "watched_serve.py"), str(report), "serve",
+                               "--port", str(port)], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 300
+    while True:
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return server, base
+        except httpx.HTTPError:
+            pass
+        assert time.monotonic() < deadline and server.poll() is None, "abaila serve did not start"
+        time.sleep(0.2)
+
+
+def _stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+def _heap_report(server: subprocess.Popen[bytes], report: Path) -> dict[str, Any]:
+    """Returns the server's SIGUSR1 report: Index objects alive (after gc) and glibc's heap counters."""
+    before = set(report.glob("memory-*.json"))
+    server.send_signal(signal.SIGUSR1)
+    deadline = time.monotonic() + 60
+    while not (new := set(report.glob("memory-*.json")) - before):
+        assert time.monotonic() < deadline, "no memory report"
+        time.sleep(0.1)
+    time.sleep(0.2)
+    return dict(json.loads(new.pop().read_text()))
+
+
+def _mb(value: float) -> str:
+    return f"{value / 2**20:.0f}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--entries", type=int, default=1_000_000)
-    parser.add_argument("--rebuilds", type=int, default=3)
+    parser.add_argument("--rebuilds", type=int, default=5)
+    parser.add_argument("--heap", action="store_true",
+                        help="after each rebuild, print the server's heap counters (gc, glibc mallinfo2)")
     args = parser.parse_args()
     if not DATA.is_dir():
         print(f"needs {DATA}", file=sys.stderr)
@@ -148,33 +196,24 @@ def main() -> int:
         env = {**os.environ, **offline_upstreams(work), "ABAILA_VAR_DIR": str(work / "var"),
                "ABAILA_DATABASE_URL": f"sqlite+aiosqlite:///{work / 'abaila.db'}", "ABAILA_FEEDS": str(feeds),
                "ABAILA_ANON_RATE": "100000000/minute", "ABAILA_LOG_LEVEL": "warning"}
-        server_port = _free_port()
-        server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(server_port)], cwd=ROOT,
-                                  env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        base = f"http://127.0.0.1:{server_port}"
+        report = work / "report"
+        server, base = _start_server(env, report)
         rows: list[tuple[str, str]] = []
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                assert time.monotonic() < deadline and server.poll() is None, "abaila serve did not start"
-                time.sleep(0.2)
-
-            def lists() -> dict:
+            def lists() -> dict[str, Any]:
                 return dict(httpx.get(f"{base}/readyz", timeout=30).json()["checks"]["lists"])
 
             bundled = int(lists()["entries"])
             time.sleep(3)
-            before_rss, _ = _rss(server.pid)
+            before = _memory(server.pid)
+            if args.heap:
+                print("before:", json.dumps(_heap_report(server, report)), flush=True)
             prober = _Prober(base)
             prober.start()
             time.sleep(5)
             quiet = prober.window(0, time.perf_counter())
             peer.behave("/bench.txt")
+            swaps: list[float] = []  # when the server was seen to have swapped (readyz polled every 0.2 s)
 
             def sync_and_wait() -> tuple[float, int]:
                 """Runs `feeds sync --once`; returns seconds until the server swapped in a new index, and its size."""
@@ -185,47 +224,100 @@ def main() -> int:
                 assert out.returncode == 0 and "changed" in out.stdout, out.stdout + out.stderr
                 while (state := lists())["rebuilds"] <= rebuilds:
                     time.sleep(0.2)
-                return time.perf_counter() - started, int(state["entries"])
+                swaps.append(time.perf_counter())
+                return swaps[-1] - started, int(state["entries"])
 
             apply_started = time.perf_counter()
             first, indexed = sync_and_wait()
-            after_first, peak_first = _rss(server.pid)
-            reapply = []
+            time.sleep(3)
+            after_first = _memory(server.pid)
+            reapply, per_round = [], []
             for round_ in range(args.rebuilds):
                 keep = items[: len(items) - len(items) // 10] if round_ % 2 == 0 else items
                 text = ("# name: bench-1m\n# format: urls\n" + "\n".join(f"http://{e}" for e in keep) + "\n").encode()
                 peer.serve("/bench.txt", text)
                 reapply.append(sync_and_wait()[0])
+                time.sleep(3)
+                per_round.append(_memory(server.pid))
+                print(f"rebuild {round_ + 2}: {reapply[-1]:.1f} s, RSS {_mb(per_round[-1]['VmRSS'])} MB "
+                      f"(anon {_mb(per_round[-1]['RssAnon'])}, file {_mb(per_round[-1]['RssFile'])})", flush=True)
+                if args.heap:
+                    print("   ", json.dumps(_heap_report(server, report)), flush=True)
             applying = prober.window(apply_started, time.perf_counter())
-            time.sleep(5)
-            steady, peak = _rss(server.pid)
+            around = [s for at, s in prober.samples if any(swap - 1.2 <= at <= swap + 1.0 for swap in swaps)]
+            time.sleep(10)
+            steady = _memory(server.pid)
+            heap = _heap_report(server, report)
+            alive, mallinfo = heap["indexes"], heap["mallinfo"]
             prober.stop.set()
             prober.join()
-            per_million = (steady - before_rss) / (len(items) / 1e6) / 2**20
+            _stop_server(server)
+            stalls = [s for s in json.loads((report / "stalls.json").read_text())
+                      if apply_started <= s["at"] <= swaps[-1]]
+
+            # The same snapshot, loaded by a fresh server: what one index costs without any rebuild history.
+            fresh_server, base = _start_server(env, report / "fresh")
+            try:
+                while lists()["entries"] != indexed and int(lists()["entries"]) < len(items) * 0.85:
+                    time.sleep(0.5)
+                fresh_prober = _Prober(base)
+                fresh_prober.start()
+                time.sleep(10)
+                fresh_prober.stop.set()
+                fresh_prober.join()
+                fresh = _memory(fresh_server.pid)
+            finally:
+                _stop_server(fresh_server)
+
+            million = len(items) / 1e6
+
+            def growth(mem: dict[str, int], key: str) -> float:
+                return (mem[key] - before[key]) / million / 2**20
+
+            def memory_row(mem: dict[str, int]) -> str:
+                return (f"{_mb(mem['VmRSS'])} MB = anon {_mb(mem['RssAnon'])} + file {_mb(mem['RssFile'])}; "
+                        f"per million: anon {growth(mem, 'RssAnon'):.1f}, file {growth(mem, 'RssFile'):.1f}, "
+                        f"total {growth(mem, 'VmRSS'):.1f} MB")
+
             rows = [
                 ("feed entries", f"{len(items):,} (index after the first sync: {indexed:,})"),
-                ("apply (first sync, 1M)", f"{first:.1f} s"),
-                (f"re-apply (changed file) x{len(reapply)}", ", ".join(f"{s:.1f} s" for s in reapply)),
-                ("RSS before the first sync", f"{before_rss / 2**20:.0f} MB (bundled lists: {bundled} entries)"),
-                ("RSS after the first sync", f"{after_first / 2**20:.0f} MB (peak so far {peak_first / 2**20:.0f} MB)"),
-                (f"RSS steady after {1 + len(reapply)} rebuilds", f"{steady / 2**20:.0f} MB"),
-                ("RSS peak (VmHWM)", f"{peak / 2**20:.0f} MB"),
-                ("MB per million entries (steady - before)", f"{per_million:.1f}"),
-                ("check latency before (p50/p99/max)", _percentiles(quiet)),
-                ("check latency during syncs+swaps", _percentiles(applying)),
-                ("check errors", str(prober.errors)),
+                ("apply (first sync)", f"{first:.1f} s"),
+                (f"re-apply (changed file) x{len(reapply)}", ", ".join(f"{s:.1f}" for s in reapply) + " s"),
+                ("RSS before the first sync", f"{_mb(before['VmRSS'])} MB = anon {_mb(before['RssAnon'])} + file "
+                                              f"{_mb(before['RssFile'])} (bundled lists: {bundled} entries)"),
+                ("RSS after the first sync", memory_row(after_first)),
+                *((f"RSS after rebuild {i + 2}", memory_row(mem)) for i, mem in enumerate(per_round)),
+                (f"RSS steady after {1 + len(reapply)} rebuilds", memory_row(steady)),
+                ("RSS, fresh server on that snapshot", memory_row(fresh)),
+                ("RSS peak (VmHWM) of the rebuilt server", f"{_mb(steady['VmHWM'])} MB"),
+                ("Index objects alive at the end", f"{len(alive)} (1 = only the current one)"),
+                ("glibc heap at the end (mallinfo2)",
+                 f"{_mb(mallinfo['arena'])} MB: {_mb(mallinfo['uordblks'])} in use, {_mb(mallinfo['fordblks'])} free; "
+                 f"{_mb(mallinfo['hblkhd'])} MB in mmapped blocks"),
+                ("check latency quiet (p50/p99/max)", _percentiles(quiet)),
+                ("check latency during syncs", _percentiles(applying)),
+                ("check latency around swaps (-1.2..+1 s)", _percentiles(around)),
+                ("check errors", str(prober.errors + fresh_prober.errors)),
+                ("event-loop stalls > 50 ms during syncs", f"{len(stalls)}, longest "
+                 f"{max((s['seconds'] for s in stalls), default=0) * 1000:.0f} ms; "
+                 f"{sum(1 for s in stalls if s['cpu_main'] >= s['seconds'] / 2)} of them busy "
+                 "(main thread on CPU half the time or more; the rest waited for a core, a lock or I/O)"),
             ]
         finally:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
+            if server.poll() is None:
+                _stop_server(server)
             peer.close()
-    width = max(len(name) for name, _ in rows)
-    print()
-    for name, value in rows:
-        print(f"{name:<{width}}  {value}")
+        width = max(len(name) for name, _ in rows)
+        print()
+        for name, value in rows:
+            print(f"{name:<{width}}  {value}")
+        if len(alive) > 1:
+            print("\nIndex objects alive:", json.dumps(alive, indent=1))
+        for stall in sorted(stalls, key=lambda s: -s["seconds"])[:3]:
+            print(f"\nstall of {stall['seconds'] * 1000:.0f} ms (main thread CPU {stall['cpu_main'] * 1000:.0f} ms, "
+                  f"process {stall['cpu_process'] * 1000:.0f} ms, {stall['samples']} samples); most frequent stack:")
+            if stall["stacks"]:
+                print("    " + stall["stacks"][0][0].replace("\n", "\n    "))
     return 0
 
 

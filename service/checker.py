@@ -142,6 +142,8 @@ class Checker:
     def _remember(self, key: _CacheKey, index: Index, generation: int, verdict: Verdict) -> None:
         if not verdict.complete:
             return  # a pending signal will finish in the background; ask again next time
+        if index is not self.index:
+            return  # judged on an index swapped out meanwhile: never answered again, and it would pin that index
         # Filed under the index (and generation) the verdict was computed from, not the current one: a swap
         # or a change while the slow signals ran must not make an old-lists verdict look current.
         with contextlib.suppress(ValueError):  # an entry larger than the whole cache is not remembered

@@ -23,7 +23,7 @@ from service.checker import Checker
 from service.feedsync import FeedSyncer, inspect_body
 from service.live import LiveUpdater
 from service.lookups import LookupConfig, SlowSignals
-from service.rebuild import Rebuilder
+from service.rebuild import Rebuilder, keep_large_blocks_mapped
 from service.redirects import RedirectFollower, dns_resolver
 from service.scoring import Facts, score
 from service.settings import Settings
@@ -83,6 +83,7 @@ def _warm_scoring(brands: Brands) -> None:
 async def open_engine(settings: Settings, *, offline: bool = False, follow: bool = True) -> Engine:
     """Returns a started engine; `follow=False` applies the store once without polling for changes."""
     settings.var_dir.mkdir(parents=True, exist_ok=True)
+    keep_large_blocks_mapped()  # before the first large buffer: see service.rebuild
 
     async def install(new: LoadedIndex) -> None:
         await live.adopt(new.index, checker.swap_index)

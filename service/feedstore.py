@@ -18,15 +18,17 @@ import contextlib
 import datetime as dt
 import gzip
 import hashlib
+import zlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 
 from service.store import Store, UTCDateTime, metadata
 
-__all__ = ["FeedRecord", "FeedStore", "feeds"]
+__all__ = ["FeedRecord", "FeedStore", "feeds", "unpack_to"]
 
 feeds = sa.Table(
     "feeds", metadata,
@@ -72,6 +74,22 @@ def _record(row: Any) -> FeedRecord:
                       row.failures)
 
 
+UNPACK_CHUNK = 1 << 20  # bytes of decompressed output held at a time by unpack_to
+
+
+def unpack_to(packed: bytes, path: Path) -> None:
+    """Writes the contents of a stored body (gzip) to path, a megabyte at a time (blocking: run in a thread)."""
+    inflater = zlib.decompressobj(wbits=31)
+    with open(path, "wb") as out:
+        data = inflater.decompress(packed, UNPACK_CHUNK)
+        while data:
+            out.write(data)
+            data = inflater.decompress(inflater.unconsumed_tail, UNPACK_CHUNK)
+        out.write(inflater.flush())
+    if not inflater.eof:
+        raise ValueError(f"stored body for {path.name} is truncated")
+
+
 def _lock_key(name: str) -> int:
     return int.from_bytes(hashlib.sha256(f"abaila-feed:{name}".encode()).digest()[:8], "big", signed=True)
 
@@ -89,13 +107,17 @@ class FeedStore:
             rows = (await conn.execute(sa.select(*_COLUMNS))).all()
         return {row.name: _record(row) for row in rows}
 
-    async def body(self, name: str) -> tuple[int, bytes] | None:
-        """Returns (version, contents) of a feed's last good download, or None."""
+    async def packed_body(self, name: str) -> tuple[int, bytes] | None:
+        """Returns (version, gzip of the contents) of a feed's last good download, or None.
+
+        Compressed, as stored: a caller writes it out with `unpack_to`, so the whole decompressed body (35 MB
+        for a million entries) is never held by a serving process (issue 17).
+        """
         async with self.store.engine.connect() as conn:
             row = (await conn.execute(sa.select(feeds.c.version, feeds.c.body).where(feeds.c.name == name))).first()
         if row is None or row.body is None:
             return None
-        return int(row.version), await asyncio.to_thread(gzip.decompress, row.body)
+        return int(row.version), bytes(row.body)
 
     @contextlib.asynccontextmanager
     async def claim(self, name: str) -> AsyncIterator[bool]:

@@ -33,7 +33,7 @@ import httpx
 
 from service import __version__
 from service.feeds import FeedConfig
-from service.feedstore import FeedRecord, FeedStore
+from service.feedstore import FeedRecord, FeedStore, unpack_to
 from service.snapshots import Source, read_source
 from service.store import Store, utc_now
 
@@ -136,10 +136,10 @@ class FeedSyncer:
         return [self._source(feed, self._path(name)) for name, feed in sorted(self.feeds.items())
                 if self._path(name).is_file()]
 
-    def _write(self, name: str, version: int, contents: bytes) -> None:
+    def _write(self, name: str, version: int, packed: bytes) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
         tmp = self.dir / f".{name}.tmp"
-        tmp.write_bytes(contents)
+        unpack_to(packed, tmp)
         tmp.replace(self._path(name))
         (self.dir / f"{name}.version").write_text(str(version))
 
@@ -156,17 +156,22 @@ class FeedSyncer:
             record = records.get(name)
             if record is None or record.version == 0 or self.applied.get(name) == record.version:
                 continue
-            found = await self.store.body(name)
-            if found is None:
-                continue
-            version, contents = found
-            await asyncio.to_thread(self._write, name, version, contents)
-            self.applied[name] = version
-            changed = True
-            log.info("feed %s: version %d applied (%d entries)", name, version, record.entries)
+            if await self._apply_one(name):
+                changed = True
+                log.info("feed %s: version %d applied (%d entries)", name, self.applied[name], record.entries)
+        # The bodies are gone by now (they lived in _apply_one), so the rebuild's trim can hand them back.
         if changed and notify and self._on_change is not None:
             await self._on_change()
         return changed
+
+    async def _apply_one(self, name: str) -> bool:
+        found = await self.store.packed_body(name)
+        if found is None:
+            return False
+        version, packed = found
+        await asyncio.to_thread(self._write, name, version, packed)
+        self.applied[name] = version
+        return True
 
     # -- fetching ---------------------------------------------------------------------------------------
 

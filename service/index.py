@@ -54,7 +54,8 @@ __all__ = [
 ]
 
 _MAGIC = b"ABAILAIX"
-_VERSION = 3
+_VERSION = 4  # 4: arrays aligned in the file, so they are mapped rather than read
+_ALIGN = 64  # bytes: each array of a snapshot starts on such a boundary
 _HEADER = struct.Struct("<8sII")  # magic, version, JSON header length
 _unpack_prefix = struct.Struct(">I").unpack_from
 _xxh3 = xxhash.xxh3_64_intdigest
@@ -142,9 +143,17 @@ class Index:
         return len(self._keys) + sum(len(v) for v in self._added.values()) - len(self._removed)
 
     def resident_bytes(self) -> int:
-        """Returns the bytes of RAM the lookup path keeps (keys, list ids, bucket starts)."""
+        """Returns the bytes of the lookup path's arrays (keys, list ids, bucket starts, SHA-256 prefixes).
+
+        In a loaded snapshot they are mapped, so they are resident as page cache once touched, not heap.
+        """
         return (self._keys_array.nbytes + self._ids_array.nbytes + self._starts_array.nbytes
                 + self._sha_prefixes.nbytes + self._sha_positions.nbytes)
+
+    def is_mapped(self) -> bool:
+        """Reports whether every lookup array is a view of a memory-mapped snapshot (no copy on the heap)."""
+        arrays = (self._keys_array, self._ids_array, self._starts_array, self._sha_prefixes, self._sha_positions)
+        return all(isinstance(a.base, memoryview) and isinstance(a.base.obj, mmap.mmap) for a in arrays)
 
     # -- queries ----------------------------------------------------------------------------------------
 
@@ -287,28 +296,55 @@ class Index:
 
     @classmethod
     def load(cls, path: Path) -> Index:
-        """Returns the index stored in a snapshot file (written by IndexBuilder.build)."""
+        """Returns the index stored in a snapshot file (written by IndexBuilder.build).
+
+        Every array is a view of the memory-mapped file, none a copy: the pages are the kernel's page cache
+        (file-backed, shared by every process that maps the snapshot, reclaimable under pressure), so an
+        index costs the serving process no heap and loading it reads nothing up front (issue 17: arrays read
+        with `np.fromfile` were heap copies, which glibc kept fragmented after each swap).
+        """
         with open(path, "rb") as handle:
             magic, version, header_len = _HEADER.unpack(handle.read(_HEADER.size))
             if magic != _MAGIC or version != _VERSION:
                 raise ValueError(f"{path} is not an Abaila index snapshot (version {_VERSION})")
             header = json.loads(handle.read(header_len))
-            base = _HEADER.size + header_len
-            n, bits = header["entries"], header["bits"]
-            handle.seek(base)
-            keys = np.fromfile(handle, dtype=np.uint64, count=n)
-            list_ids = np.fromfile(handle, dtype=np.uint16, count=n)
-            starts = np.fromfile(handle, dtype=np.uint32, count=(1 << bits) + 1)
-            sha_prefixes = np.fromfile(handle, dtype=np.uint32, count=n)
-            sha_positions = np.fromfile(handle, dtype=np.uint32, count=n)
             mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-        offsets_at = base + n * 8 + n * 2 + ((1 << bits) + 1) * 4 + n * 8
-        offsets = memoryview(mapped)[offsets_at:offsets_at + (n + 1) * 4].cast("I")
-        text_at = offsets_at + (n + 1) * 4
+        n, bits = header["entries"], header["bits"]
+        layout = _layout(n, bits, _HEADER.size + header_len)
+        if len(mapped) < layout["text"][0]:
+            raise ValueError(f"{path} is truncated")
+        arrays = {name: np.frombuffer(mapped, dtype=dtype, count=count, offset=offset)
+                  for name, (offset, dtype, count) in layout.items() if name != "text"}
+        text_at = layout["text"][0]
+        offsets = memoryview(arrays["offsets"].data).cast("B").cast("I")
+        if len(mapped) < text_at + offsets[n]:
+            raise ValueError(f"{path} is truncated")
         text = memoryview(mapped)[text_at:]
         lists = [ListInfo(**item) for item in header["lists"]]
-        return cls(lists=lists, keys=keys, list_ids=list_ids, bits=bits, starts=starts, sha_prefixes=sha_prefixes,
-                   sha_positions=sha_positions, offsets=offsets, text=text, path=path)  # type: ignore[arg-type]
+        return cls(lists=lists, keys=arrays["keys"], list_ids=arrays["list_ids"], bits=bits, starts=arrays["starts"],
+                   sha_prefixes=arrays["sha_prefixes"], sha_positions=arrays["sha_positions"], offsets=offsets,
+                   text=text, path=path)  # type: ignore[arg-type]
+
+
+def _align(offset: int) -> int:
+    return -(-offset // _ALIGN) * _ALIGN
+
+
+def _layout(n: int, bits: int, header_end: int) -> dict[str, tuple[int, type[np.unsignedinteger], int]]:
+    """Returns where each array of a snapshot starts: name -> (byte offset, dtype, count); "text" last.
+
+    Each array starts on a 64-byte boundary (the first on a page), so the mapped views are aligned for
+    numpy and for memoryview casts whatever the lengths before them.
+    """
+    sections = (("keys", np.uint64, n), ("list_ids", np.uint16, n), ("starts", np.uint32, (1 << bits) + 1),
+                ("sha_prefixes", np.uint32, n), ("sha_positions", np.uint32, n), ("offsets", np.uint32, n + 1))
+    out: dict[str, tuple[int, type[np.unsignedinteger], int]] = {}
+    offset = -(-header_end // mmap.PAGESIZE) * mmap.PAGESIZE
+    for name, dtype, count in sections:
+        out[name] = (offset, dtype, count)
+        offset = _align(offset + count * np.dtype(dtype).itemsize)
+    out["text"] = (offset, np.uint8, 0)
+    return out
 
 
 class IndexBuilder:
@@ -366,10 +402,19 @@ class IndexBuilder:
                              "lists": [info.to_json() for info in self.lists]}).encode()
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        layout = _layout(n, bits, _HEADER.size + len(header))
+        arrays: dict[str, np.ndarray] = {"keys": keys, "list_ids": list_ids, "starts": starts,
+                                         "sha_prefixes": sha_prefixes, "sha_positions": sha_positions,
+                                         "offsets": offsets}
         with open(tmp, "wb") as out:
             out.write(_HEADER.pack(_MAGIC, _VERSION, len(header)))
             out.write(header)
-            out.writelines(array.tobytes() for array in (keys, list_ids, starts, sha_prefixes, sha_positions, offsets))
-            out.write(text)
+            for name, (offset, dtype, count) in layout.items():
+                out.write(b"\0" * (offset - out.tell()))  # padding up to the aligned start
+                if name == "text":
+                    out.write(text)
+                else:
+                    assert arrays[name].dtype == dtype and len(arrays[name]) == count
+                    out.write(arrays[name].tobytes())
         os.replace(tmp, path)
         return n

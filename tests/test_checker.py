@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import weakref
 from pathlib import Path
 
 from service.checker import Checker
 from service.index import IndexBuilder, ListInfo
-from service.lookups import LookupConfig, SlowSignals
+from service.lookups import LookupConfig, SlowResult, SlowSignals
 from service.urls import parse
 from service.verdicts import Level, PageContext
 
@@ -60,6 +62,33 @@ async def test_swapped_index_is_not_answered_from_the_old_one(tmp_path: Path) ->
     checker.index = IndexBuilder().build(tmp_path / "empty.snap")
     assert checker.cached(url, offline=True) is None
     assert (await checker.check(parse(url), url=url, offline=True)).verdict != Level.BLOCKED
+
+
+class HeldSlowSignals:
+    """Slow signals that answer (complete, with nothing found) only once released: a check that spans a swap."""
+
+    def __init__(self) -> None:
+        self.asked = asyncio.Event()
+        self.release = asyncio.Event()
+
+    async def collect(self, host: str, registrable_domain: str, *, deadline_s: float) -> SlowResult:
+        self.asked.set()
+        await self.release.wait()
+        return SlowResult({}, {}, ())
+
+
+async def test_a_check_that_spans_a_swap_is_not_remembered_and_frees_the_old_index(tmp_path: Path) -> None:
+    slow = HeldSlowSignals()
+    checker = _checker(tmp_path, slow=slow)
+    url = "https://unknown-shop.kz/"
+    old = weakref.ref(checker.index)
+    in_flight = asyncio.create_task(checker.check(parse(url), url=url))
+    await slow.asked.wait()
+    checker.swap_index(IndexBuilder().build(tmp_path / "new.snap"))
+    slow.release.set()
+    assert (await in_flight).complete
+    assert old() is None  # nothing (a verdict remembered under it, a cycle awaiting the collector) keeps it
+    assert checker.cached(url) is None  # judged on the old lists: never answered after the swap
 
 
 async def test_a_verdict_with_pending_signals_is_not_remembered(tmp_path: Path) -> None:

@@ -7,6 +7,8 @@ import random
 import string
 from pathlib import Path
 
+import pytest
+
 from service.index import Index, IndexBuilder, ListInfo, expression_key
 from service.urls import expressions
 
@@ -80,6 +82,17 @@ def test_random_entries_all_found_and_absent_ones_not(tmp_path: Path) -> None:
     absent = ["absent-" + name for name in list(names)[:2000]]
     assert not any(index.contains(name) for name in absent)
     assert index.resident_bytes() < 32 * len(names)  # the budget: 32 MB per million entries
+    assert index.is_mapped()  # ...and those bytes are the snapshot's mapped pages, not heap copies
+
+
+def test_a_truncated_snapshot_is_refused(tmp_path: Path) -> None:
+    _build(tmp_path, {f"site{i}.top/": SCAM for i in range(1000)})
+    path = tmp_path / "index.snap"
+    data = path.read_bytes()
+    for cut in (len(data) // 2, len(data) - 1):  # in the arrays, in the text
+        path.write_bytes(data[:cut])
+        with pytest.raises(ValueError, match="truncated"):
+            Index.load(path)
 
 
 def test_empty_index(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,7 +43,7 @@ async def test_swap_under_concurrent_checks(settings_factory: Callable[..., Sett
         assert await verdict(FRESH) != Level.BLOCKED  # now remembered in the verdict cache
         assert await verdict(OLD) == Level.BLOCKED
         assert await verdict(MODERATED) == Level.BLOCKED
-        old_index = checker.index
+        old_index = weakref.ref(checker.index)
 
         done = 0
         stop = asyncio.Event()
@@ -65,7 +66,11 @@ async def test_swap_under_concurrent_checks(settings_factory: Callable[..., Sett
         await asyncio.gather(*workers)
 
         assert during > 0, "checks went on while the new index was built"
-        assert checker.index is not old_index and engine.loaded.index is checker.index
+        assert engine.loaded.index is checker.index
+        # The old index is gone at once, freed by reference counting (no cycle waits for the collector), and
+        # the new one's arrays are views of its mapped snapshot, not heap copies (issue 17).
+        assert old_index() is None
+        assert checker.index.is_mapped()
         remembered = checker.cached(FRESH, offline=True)  # the old-lists verdict is never answered again
         assert remembered is None or remembered.verdict == Level.BLOCKED
         assert await verdict(FRESH) == Level.BLOCKED
