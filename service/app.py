@@ -29,7 +29,7 @@ from service.errors import AbailaError
 from service.middleware.auth import AuthenticationMiddleware
 from service.middleware.metrics import MetricsMiddleware
 from service.middleware.proxy import ProxyHeadersMiddleware
-from service.middleware.ratelimit import LIMITED_PATHS, RateLimitMiddleware
+from service.middleware.ratelimit import LIMITED_PATHS, RateLimitMiddleware, parse_rate
 from service.middleware.requestlog import RequestLogMiddleware
 from service.middleware.usage import UsageMiddleware
 from service.settings import Settings
@@ -135,6 +135,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.metrics = app_metrics
     app.state.key_usage = key_usage  # service.middleware.usage.key_usage(app) reads it for admins
     app.state.limiter = limiter  # /readyz and /metrics report its degradation
+    app.state.bad_token_limit = parse_rate(settings.bad_token_rate, name="ABAILA_BAD_TOKEN_RATE")  # service.auth
     app_metrics.watch(app.state)
     app.state.engine = None  # set once the lists are loaded; engine.loaded changes at each rebuild
     app.state.readiness_probes = {}

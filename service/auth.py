@@ -23,7 +23,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 
-from limits import parse
+from limits import RateLimitItem, parse
 from starlette.requests import Request
 
 from service.errors import Forbidden, RateLimited, Unauthorized
@@ -33,7 +33,9 @@ from service.store import TOKEN_CACHE_SECONDS, Role, Store, hash_token
 __all__ = ["TOKEN_CACHE_SECONDS", "Principal", "authenticate", "bearer_token", "forget_tokens", "principal_for_token"]
 
 _CHALLENGE = {"WWW-Authenticate": 'Bearer realm="abaila"'}
-BAD_TOKEN_RATE = "30/minute"  # unknown tokens per client address before 429 (app.state.limiter counts them)
+# Unknown tokens per client address before 429 when the app sets no app.state.bad_token_limit
+# (ABAILA_BAD_TOKEN_RATE; app.state.limiter counts them).
+BAD_TOKEN_RATE = "30/minute"
 _BAD_TOKENS = parse(BAD_TOKEN_RATE)
 _MAX_TOKEN_LENGTH = 200  # characters; ours are 47
 
@@ -89,14 +91,17 @@ async def authenticate(request: Request, *, roles: Collection[str] | None = None
     # Unknown tokens are budgeted per client address (issue 10: made-up tokens were never limited and each
     # cost a store lookup); past BAD_TOKEN_RATE the address gets 429 without a lookup.
     limiter: Any = getattr(request.app.state, "limiter", None)
+    budget: RateLimitItem | None = getattr(request.app.state, "bad_token_limit", _BAD_TOKENS)
+    if budget is None:  # ABAILA_BAD_TOKEN_RATE=none
+        limiter = None
     address = client_key(request.scope)
-    if limiter is not None and not await limiter.test(_BAD_TOKENS, "bad-token", address):
-        raise RateLimited(f"too many unknown API tokens from this address (at most {BAD_TOKEN_RATE}); retry later",
+    if limiter is not None and not await limiter.test(budget, "bad-token", address):
+        raise RateLimited(f"too many unknown API tokens from this address (at most {budget}); retry later",
                           headers={"Retry-After": "60"})
     principal = await principal_for_token(store, token)
     if principal is None:
         if limiter is not None:
-            await limiter.hit(_BAD_TOKENS, "bad-token", address)
+            await limiter.hit(budget, "bad-token", address)
         raise Unauthorized("the API token is unknown or revoked",
                            headers={"WWW-Authenticate": 'Bearer realm="abaila", error="invalid_token"'})
     if roles is not None and principal.role not in roles and principal.role != Role.ADMIN:

@@ -9,6 +9,7 @@
     ABAILA_ANON_RATE          anonymous checks per client address; default 120/minute
     ABAILA_KEY_RATE           checks per API key made without --rate; default 20/second
     ABAILA_PAGE_RATE          checks of a pasted message on the page (POST /) per client address; default 30/minute
+    ABAILA_BAD_TOKEN_RATE     unknown API tokens per client address before 429; default 30/minute (none: a fuzzer)
     ABAILA_LOG_LEVEL          debug, info, warning, error; default info
     ABAILA_REDIS_TIMEOUT_MS   bound on one rate-limit / key-usage Redis call, ms; default 100 (then: in-process)
     ABAILA_TRUSTED_PROXIES    addresses or CIDR blocks whose X-Forwarded-For/-Proto are believed; default none
@@ -171,6 +172,7 @@ class Settings:
     anon_rate: str = "120/minute"
     key_rate: str = "20/second"  # for an API key made without --rate
     page_rate: str = "30/minute"  # POST / (the check page) per client address; "none": unlimited
+    bad_token_rate: str = "30/minute"  # unknown API tokens per client address before 429; "none": unlimited
     log_level: str = "info"
     redis_timeout_ms: int = 100  # ms; past it a counter call falls back to this process (circuit breaker)
     trusted_proxies: tuple[str, ...] = ()  # addresses/networks whose X-Forwarded-* headers are believed
@@ -217,6 +219,7 @@ class Settings:
             anon_rate=anon_rate,
             key_rate=key_rate,
             page_rate=(env.get("ABAILA_PAGE_RATE") or "30/minute").strip(),
+            bad_token_rate=(env.get("ABAILA_BAD_TOKEN_RATE") or "30/minute").strip(),
             log_level=log_level,
             redis_timeout_ms=_int(env, "ABAILA_REDIS_TIMEOUT_MS", 100, 1, 10_000),
             trusted_proxies=trusted,
