@@ -37,7 +37,8 @@ if TYPE_CHECKING:
     from service.store import Store
 
 __all__ = [
-    "MAX_COMMENT", "MAX_ENTRY", "MAX_IMPORT_BYTES", "MAX_TEXT", "Addition", "ImportPlan", "default_list", "import_text",
+    "CATEGORY_PATTERN", "EVIDENCE_PATTERN", "LIST_NAME_PATTERN", "MAX_COMMENT", "MAX_ENTRY", "MAX_IMPORT_BYTES",
+    "MAX_TEXT", "RATE_PATTERN", "Addition", "ImportPlan", "default_list", "import_text",
     "is_list_name", "parse_addition", "parse_category", "parse_comment", "parse_entry", "parse_evidence",
     "parse_expiry", "parse_force", "parse_list_name", "parse_rate", "parse_text", "parse_time", "plan_import",
     "search_text",
@@ -47,10 +48,15 @@ MAX_ENTRY = 2048  # characters of a domain, URL or expression
 MAX_TEXT = 2000  # characters of a reason or note
 MAX_COMMENT = 1000  # characters of a shopper's report comment
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # bytes of list text per import request
-_LIST_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,99}$")
-_CATEGORY = re.compile(r"^[a-z][a-z_]{1,31}$")
-_RATE = re.compile(r"^(none|\d{1,9}/(second|minute|hour|day))$")
-_EVIDENCE = re.compile(r"^https?://\S+$")
+# The patterns are the API schema's too (service.api.admintypes).
+LIST_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
+CATEGORY_PATTERN = r"^[a-z][a-z_]{1,31}$"
+RATE_PATTERN = r"^(none|[0-9]{1,9}/(second|minute|hour|day))$"  # [0-9], not \d: Python's \d takes any digit
+EVIDENCE_PATTERN = r"^https?://\S+$"
+_LIST_NAME = re.compile(LIST_NAME_PATTERN)
+_CATEGORY = re.compile(CATEGORY_PATTERN)
+_RATE = re.compile(RATE_PATTERN)
+_EVIDENCE = re.compile(EVIDENCE_PATTERN)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BAD_HOST_CHARACTERS = " <>\"{}|\\^`'%"
 _DEFAULT_CATEGORY = Category.PHISHING  # of a new list whose text names none
@@ -160,9 +166,12 @@ def parse_category(value: object, field: str = "category") -> str | None:
 
 
 def parse_time(value: object, field: str) -> dt.datetime | None:
-    """Returns an aware datetime from ISO 8601 (a date or a time; no zone means UTC), or None when absent."""
+    """Returns an aware datetime from ISO 8601 (a date or a time; no zone means UTC) or a datetime already
+    decoded (service.api.admintypes), or None when absent."""
     if value is None or value == "":
         return None
+    if isinstance(value, dt.datetime):
+        return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
     if not isinstance(value, str):
         raise InvalidField(f"{field} must be an ISO 8601 time such as 2025-06-01T00:00:00Z", field=field)
     try:

@@ -51,7 +51,8 @@ from service.lists import Category
 from service.platforms import guard_problem
 
 __all__ = [
-    "DEFAULT_ALLOWLIST", "DEFAULT_INDICATOR_LIST", "DEFAULT_LIST", "INDICATOR_LISTING_DAYS", "REPORT_KINDS", "ROLES",
+    "DEFAULT_ALLOWLIST", "DEFAULT_INDICATOR_LIST", "DEFAULT_LIST", "INDICATOR_LISTING_DAYS", "MAX_KEY_NAME",
+    "REPORT_KINDS", "ROLES",
     "ApiKey", "Decision", "Effect", "IndicatorFacts", "Op", "ReportKind", "ReportStatus", "Role", "AuditRecord",
     "Change", "Entry", "Report", "ReportGroup", "Store", "hash_token", "metadata", "shown", "utc_now",
 ]
@@ -62,6 +63,7 @@ DEFAULT_INDICATOR_LIST = "abaila-indicators"  # moderators' cards, phones and IB
 # A listed indicator is personal data: it expires after this many days unless renewed (re-added) or given
 # its own expires_at (docs/privacy.md).
 INDICATOR_LISTING_DAYS = 365
+MAX_KEY_NAME = 200  # characters of an API key's name
 
 
 class Role(StrEnum):
@@ -991,8 +993,8 @@ class Store:
         """Returns (key, token): the secret token is shown once and only its hash is kept."""
         if role not in ROLES:
             raise InvalidField(f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role")
-        if not name.strip() or len(name) > 200:
-            raise InvalidField("name must be 1-200 characters", field="name")
+        if not name.strip() or len(name) > MAX_KEY_NAME:
+            raise InvalidField(f"name must be 1-{MAX_KEY_NAME} characters", field="name")
         token = f"abk_{secrets.token_urlsafe(32)}"
         async with self.write() as conn:
             result = await conn.execute(api_keys.insert().values(

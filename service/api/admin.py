@@ -7,7 +7,7 @@
     POST   /v1/admin/allowlist        {"entry", "reason", ...}   (the moderators' allowlist: verdict trusted)
     GET    /v1/admin/allowlist?q=
     POST   /v1/admin/import           {"text", "reason", "format"?, "list"?, "category"?, "dry_run"?}
-    GET    /v1/admin/export?format=plain|hosts|adblock|json|cert-json|cert-csv&list=
+    GET    /v1/admin/export?format=plain|hosts|adblock|json|cert-json|cert-csv&list=&kind=urls|indicators
     GET    /v1/admin/lists
     GET    /v1/admin/audit?actor=&target=&action=&since=&until=
     GET    /v1/admin/keys, POST /v1/admin/keys {"name", "role", "rate"?}, DELETE /v1/admin/keys/{id}   (admin)
@@ -17,6 +17,9 @@ instance's index before the response and announced to the others (service.live),
 change is durable and already in force here. Example: `POST /v1/admin/entries {"entry":
 "https://pay.kaspi-kz.top/card", "reason": "phishing kit"}` → 201 `{"entry": {"entry": "pay.kaspi-kz.top/card",
 "list": "abaila-moderators", ...}, "created": true}`.
+
+Each body, query and answer is a Struct of service.api.admintypes, decoded by service.api.contract; the
+OpenAPI below is generated from the same types, and lists every status a route can answer.
 """
 
 from __future__ import annotations
@@ -28,27 +31,52 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from service.api.bodies import read_json_object, require_type
+from service.api.admintypes import (
+    AUTH_ERRORS,
+    BODY_ERRORS,
+    MAX_ID,
+    AuditPage,
+    AuditQuery,
+    EntryAdded,
+    EntryBody,
+    EntryFound,
+    EntryOne,
+    EntryQuery,
+    EntryRemoved,
+    ExportQuery,
+    ImportBody,
+    ImportSummary,
+    KeyBody,
+    KeyCreated,
+    KeyList,
+    KeyView,
+    ListsView,
+    RemoveQuery,
+    RevealQuery,
+    RevokeQuery,
+    error_responses,
+    given,
+    query_time,
+    refusals,
+)
+from service.api.contract import decode_body, decode_query, json_response, query_parameters, request_body
 from service.auth import Principal, authenticate, forget_tokens
 from service.errors import InvalidField, InvalidURL, NotFound
 from service.indicators import is_indicator
-from service.lists import EXPORT_FORMATS, Category, export_list
+from service.lists import Category, export_list
 from service.middleware.usage import key_usage
 from service.moderation import (
+    MAX_ENTRY,
     MAX_IMPORT_BYTES,
-    MAX_TEXT,
     import_text,
     parse_addition,
-    parse_category,
     parse_entry,
     parse_force,
-    parse_list_name,
     parse_rate,
     parse_text,
-    parse_time,
     search_text,
 )
-from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, ROLES, Effect, Role, Store, shown
+from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, Effect, Role, Store, shown
 from service.urls import entry_to_expression
 
 __all__ = ["MODERATORS", "index_lists", "openapi_paths", "reveal", "routes"]
@@ -57,16 +85,8 @@ MODERATORS = {Role.MODERATOR}  # admins pass every role check (service.auth)
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Input (the field parsers are service.moderation's, shared with /admin, the reports queue and the CLI)
-
-
-def _int_param(request: Request, name: str, default: int, high: int) -> int:
-    raw = request.query_params.get(name)
-    if raw is None or raw == "":
-        return default
-    if not raw.isdigit() or not 0 <= int(raw) <= high:
-        raise InvalidField(f"{name} must be an integer 0-{high}, not {raw!r}", field=name)
-    return int(raw)
+# Input: bodies and queries decode into service.api.admintypes' Structs (service.api.contract); the field
+# parsers are service.moderation's, shared with /admin, the reports queue and the CLI
 
 
 def index_lists(request: Request, expression: str) -> list[tuple[str, str]]:
@@ -75,16 +95,16 @@ def index_lists(request: Request, expression: str) -> list[tuple[str, str]]:
     return list(dict.fromkeys((hit.list.name, hit.list.category) for hit in index.match([expression])))
 
 
-async def reveal(request: Request, principal: Principal, expressions: list[str], *, where: str) -> bool:
-    """Reports whether the request asked to see indicators in full (`?reveal=true`); if so, audits each shown.
+async def reveal(request: Request, principal: Principal, expressions: list[str], *, where: str,
+                 asked: bool) -> bool:
+    """Returns asked (the query's `reveal=true`: show indicators in full); if so, audits each shown.
 
     Moderators' screens show cards, phones and IBANs masked; a full value is shown only on request, and
     every such read by a person is in the audit log (`indicator.read`, docs/privacy.md).
     """
-    if request.query_params.get("reveal") not in ("1", "true", "yes"):
-        return False
-    await _store(request).audit_reads(principal.name, expressions, where=where)
-    return True
+    if asked:
+        await _store(request).audit_reads(principal.name, expressions, where=where)
+    return asked
 
 
 def _store(request: Request) -> Store:
@@ -92,48 +112,49 @@ def _store(request: Request) -> Store:
     return store
 
 
+def _row_id(ref: str, what: str) -> int:
+    """Returns a path's row id; raises NotFound for anything else (no row has it)."""
+    if not ref.isascii() or not ref.isdigit() or int(ref) > MAX_ID:
+        raise NotFound(f"no {what} with id {ref!r}")
+    return int(ref)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Entries
 
 
-async def _add(request: Request, principal: Principal, body: dict[str, Any], *, default_list: str) -> JSONResponse:
+async def _add(request: Request, *, default_list: str, default_category: str | None = None) -> JSONResponse:
+    principal = await authenticate(request, roles=MODERATORS)
+    body = await decode_body(request, EntryBody)
     addition = parse_addition(
-        entry=body.get("entry"), reason=body.get("reason"), category=require_type(body, "category", str),
-        list_name=require_type(body, "list", str), evidence_url=body.get("evidence_url"),
-        expires_at=body.get("expires_at"), now=dt.datetime.now(dt.UTC), default_list=default_list)
+        entry=body.entry, reason=body.reason, category=body.category or default_category,
+        list_name=body.list_name, evidence_url=body.evidence_url, expires_at=body.expires_at,
+        now=dt.datetime.now(dt.UTC), default_list=default_list)
     entry, created = await _store(request).add_entry(
         addition.expression, reason=addition.reason, actor=principal.name, list_name=addition.list_name,
         category=addition.category, evidence_url=addition.evidence_url, expires_at=addition.expires_at,
-        force=parse_force(body.get("force"), principal.role))
+        force=parse_force(body.force, principal.role))
     await request.app.state.live.notify()
     return JSONResponse({"entry": entry.to_json(), "created": created}, status_code=201 if created else 200)
 
 
 async def add_entry(request: Request) -> JSONResponse:
-    principal = await authenticate(request, roles=MODERATORS)
-    return await _add(request, principal, await read_json_object(request), default_list=DEFAULT_LIST)
+    return await _add(request, default_list=DEFAULT_LIST)
 
 
 async def add_allow(request: Request) -> JSONResponse:
-    principal = await authenticate(request, roles=MODERATORS)
-    body = await read_json_object(request)
-    body.setdefault("category", Category.ALLOWLIST)
-    return await _add(request, principal, body, default_list=DEFAULT_ALLOWLIST)
+    return await _add(request, default_list=DEFAULT_ALLOWLIST, default_category=Category.ALLOWLIST)
 
 
 async def _search(request: Request, *, category: str | None = None) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
-    params = request.query_params
-    q = params.get("q", "")
-    if len(q) > 2048:
-        raise InvalidField("q is longer than 2048 characters", field="q")
-    q = search_text(q)
+    query = decode_query(request.query_params, EntryQuery)
+    q = search_text(query.q)
     found = await _store(request).search_entries(
-        q, list_name=parse_list_name(params.get("list")),
-        category=category or parse_category(params.get("category")),
-        include_removed=params.get("removed") in ("1", "true", "yes"),
-        limit=_int_param(request, "limit", 100, 1000), offset=_int_param(request, "offset", 0, 10**9))
-    full = await reveal(request, principal, [e.expression for e in found], where="GET /v1/admin/entries")
+        q, list_name=given(query.list_name), category=category or given(query.category),
+        include_removed=query.removed, limit=query.limit, offset=query.offset)
+    full = await reveal(request, principal, [e.expression for e in found], where="GET /v1/admin/entries",
+                        asked=query.reveal)
     result: dict[str, Any] = {"entries": [e.to_json(reveal=full) for e in found]}
     if q and not is_indicator(q):  # what the running index says about q, bundled lists included
         try:
@@ -154,28 +175,28 @@ async def search_allow(request: Request) -> JSONResponse:
 
 async def get_entry(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
-    ref = request.path_params["ref"]
-    if not ref.isdigit():
-        raise NotFound(f"no entry with id {ref!r}")
-    entry = await _store(request).get_entry(int(ref))
-    full = await reveal(request, principal, [entry.expression], where="GET /v1/admin/entries/{id}")
+    query = decode_query(request.query_params, RevealQuery)
+    entry = await _store(request).get_entry(_row_id(request.path_params["ref"], "entry"))
+    full = await reveal(request, principal, [entry.expression], where="GET /v1/admin/entries/{id}",
+                        asked=query.reveal)
     return JSONResponse({"entry": entry.to_json(reveal=full)})
 
 
 async def remove_entry(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
     ref = request.path_params["ref"]
-    reason = parse_text(request.query_params.get("reason"), "reason")
-    list_name = parse_list_name(request.query_params.get("list"))
+    query = decode_query(request.query_params, RemoveQuery)
+    reason = parse_text(query.reason, "reason")
+    list_name = given(query.list_name)
     store = _store(request)
-    by_id = ref.isdigit()
+    by_id = ref.isascii() and ref.isdigit()
     if by_id:
-        entry = await store.get_entry(int(ref))
+        entry = await store.get_entry(_row_id(ref, "entry"))
         if entry.effect != Effect.BLOCK or entry.removed_at is not None:
             raise NotFound(f"entry {ref} is not in force (removed at {entry.removed_at})")
         expression, list_name = entry.expression, entry.list
     else:
-        expression = parse_entry(ref)
+        expression = parse_entry(ref, "ref")
     removed = await store.remove_entry(expression, reason=reason, actor=principal.name, list_name=list_name,
                                        lists_hint=index_lists(request, expression))
     await request.app.state.live.notify()
@@ -190,16 +211,11 @@ async def remove_entry(request: Request) -> JSONResponse:
 
 async def import_list(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
-    body = await read_json_object(request, max_bytes=MAX_IMPORT_BYTES)
-    text = require_type(body, "text", str, required=True)
-    reason = parse_text(body.get("reason"), "reason")
-    fmt = require_type(body, "format", str)
-    dry_run = require_type(body, "dry_run", bool) or False
-    explicit_list = parse_list_name(require_type(body, "list", str))
-    explicit_category = parse_category(require_type(body, "category", str))
-    _, summary = await import_text(_store(request), text, reason=reason, actor=principal.name, dry_run=dry_run,
-                                   fmt=fmt, list_name=explicit_list, category=explicit_category,
-                                   force=parse_force(body.get("force"), principal.role))
+    body = await decode_body(request, ImportBody, max_bytes=MAX_IMPORT_BYTES)
+    dry_run = bool(body.dry_run)
+    _, summary = await import_text(_store(request), body.text, reason=parse_text(body.reason, "reason"),
+                                   actor=principal.name, dry_run=dry_run, fmt=body.format, list_name=body.list_name,
+                                   category=body.category, force=parse_force(body.force, principal.role))
     added = summary["added"] + summary.get("indicators", {}).get("added", 0)
     if not dry_run and added:
         await request.app.state.live.notify()
@@ -208,15 +224,10 @@ async def import_list(request: Request) -> JSONResponse:
 
 async def export(request: Request) -> Response:
     principal = await authenticate(request, roles=MODERATORS)
-    fmt = request.query_params.get("format", "plain")
-    if fmt not in EXPORT_FORMATS:
-        raise InvalidField(f"format must be one of {', '.join(EXPORT_FORMATS)}, not {fmt!r}", field="format")
-    list_name = parse_list_name(request.query_params.get("list"))
-    kind = request.query_params.get("kind", "urls")
-    if kind not in ("urls", "indicators"):
-        raise InvalidField(f"kind must be urls or indicators, not {kind!r}", field="kind")
-    if kind == "indicators":
-        return await _export_indicators(request, principal, fmt, list_name)
+    query = decode_query(request.query_params, ExportQuery)
+    list_name = given(query.list_name)
+    if query.kind == "indicators":
+        return await _export_indicators(request, principal, query.format, list_name)
     index = request.app.state.checker.index
     if list_name and list_name not in {info.name for info in index.lists}:
         raise NotFound(f"no list named {list_name!r}")
@@ -224,8 +235,8 @@ async def export(request: Request) -> Response:
     expressions = sorted({text for text, info in index.iter_entries()
                           if (info.name == list_name if list_name else info.category != Category.ALLOWLIST)
                           and not is_indicator(text)})
-    output = export_list(expressions, fmt)
-    media = "application/json" if fmt in ("json", "cert-json") else "text/plain; charset=utf-8"
+    output = export_list(expressions, query.format)
+    media = "application/json" if query.format in ("json", "cert-json") else "text/plain; charset=utf-8"
     return PlainTextResponse(output, media_type=media)
 
 
@@ -253,22 +264,26 @@ async def list_lists(request: Request) -> JSONResponse:
 # Audit, keys
 
 
+def _audit_target(target: str | None) -> str | None:
+    """Returns the audit filter's target as the log writes it: an entry as its expression or canonical indicator
+    (`Shop.kz` -> `shop.kz/`), `key:<id>` and anything that is no entry as given (it then matches nothing)."""
+    if not target or target.startswith("key:"):
+        return target or None
+    try:
+        return parse_entry(target, "target") if is_indicator(target) else entry_to_expression(target)
+    except (InvalidURL, InvalidField):
+        return target
+
+
 async def audit_log(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
-    params = request.query_params
-    target = params.get("target") or None
-    if target and is_indicator(target):
-        target = parse_entry(target, "target")
-    elif target:
-        try:
-            target = entry_to_expression(target) if not target.startswith("key:") else target
-        except InvalidURL:
-            pass
+    query = decode_query(request.query_params, AuditQuery)
     records = await _store(request).audit_log(
-        actor=params.get("actor") or None, target=target, action=params.get("action") or None,
-        since=parse_time(params.get("since"), "since"), until=parse_time(params.get("until"), "until"),
-        limit=_int_param(request, "limit", 100, 1000), offset=_int_param(request, "offset", 0, 10**9))
-    full = await reveal(request, principal, [r.target for r in records], where="GET /v1/admin/audit")
+        actor=given(query.actor) or None, target=_audit_target(given(query.target)),
+        action=given(query.action) or None, since=query_time(query.since, "since"),
+        until=query_time(query.until, "until"), limit=query.limit, offset=query.offset)
+    full = await reveal(request, principal, [r.target for r in records], where="GET /v1/admin/audit",
+                        asked=query.reveal)
     return JSONResponse({"audit": [r.to_json(reveal=full) for r in records]})
 
 
@@ -283,23 +298,17 @@ async def list_keys(request: Request) -> JSONResponse:
 
 async def create_key(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles={Role.ADMIN})
-    body = await read_json_object(request)
-    name = parse_text(body.get("name"), "name")
-    role = require_type(body, "role", str, required=True)
-    if role not in ROLES:
-        raise InvalidField(f"role must be one of {', '.join(ROLES)}, not {role!r}", field="role")
-    rate = parse_rate(require_type(body, "rate", str))
-    key, token = await _store(request).create_key(name=name, role=role, rate=rate, actor=principal.name)
+    body = await decode_body(request, KeyBody)
+    key, token = await _store(request).create_key(name=parse_text(body.name, "name"), role=body.role,
+                                                  rate=parse_rate(body.rate), actor=principal.name)
     return JSONResponse({**key.to_json(), "token": token}, status_code=201)
 
 
 async def revoke_key(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles={Role.ADMIN})
-    ref = request.path_params["key_id"]
-    if not ref.isdigit():
-        raise NotFound(f"no API key with id {ref!r}")
-    key = await _store(request).revoke_key(int(ref), actor=principal.name,
-                                           reason=request.query_params.get("reason", ""))
+    query = decode_query(request.query_params, RevokeQuery)
+    key = await _store(request).revoke_key(_row_id(request.path_params["key_id"], "API key"), actor=principal.name,
+                                           reason=query.reason)
     forget_tokens(_store(request))
     return JSONResponse(key.to_json())
 
@@ -321,113 +330,83 @@ routes = [
 ]
 
 # ---------------------------------------------------------------------------------------------------------
-# OpenAPI
+# OpenAPI: generated from the Structs; every status a route can answer is listed
 
 _SEC: list[dict[str, list[str]]] = [{"bearer": []}]
-# A reason or note, as service.moderation.parse_text takes it: some non-space text, at most MAX_TEXT.
-_REASON_SCHEMA: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": r"\S"}
-_ERR = {"$ref": "#/components/responses/Error"}
-_AUTH_ERRORS = {"400": _ERR, "401": _ERR, "403": _ERR}
-_ENTRY = {"type": "object", "properties": {
-    "id": {"type": "integer"}, "entry": {"type": "string", "description": "canonical expression"},
-    "list": {"type": "string"}, "category": {"type": "string"},
-    "effect": {"type": "string", "enum": list(Effect)},
-    "reason": {"type": "string"}, "evidence_url": {"type": ["string", "null"]}, "added_by": {"type": "string"},
-    "added_at": {"type": "string"}, "expires_at": {"type": ["string", "null"]},
-    "removed_at": {"type": ["string", "null"]},
-    "removed_by": {"type": ["string", "null"]}, "removed_reason": {"type": ["string", "null"]},
-    "live": {"type": "boolean"}}}
-_ADD_BODY = {"required": True, "content": {"application/json": {"schema": {
-    "type": "object", "required": ["entry", "reason"], "properties": {
-        "entry": {"type": "string", "description": "a domain, URL or Safe Browsing expression; any URL of an "
-                  "account, listing or page on a platform is stored as its identity (docs/platforms.md)"},
-        "force": {"type": "boolean", "description": "admin only: list a public suffix or a platform's own domain "
-                  "or page anyway (refused otherwise with platform_domain; audited)"},
-        "reason": _REASON_SCHEMA,
-        "list": {"type": "string", "description": f"default {DEFAULT_LIST}; a new name makes a new list"},
-        "category": {"type": "string", "description": "for a new list (default phishing); allowlist → trusted"},
-        "evidence_url": {"type": "string"},
-        "expires_at": {"type": "string", "format": "date-time", "description": "the entry stops matching then"}}}}}}
-_ADDED = {"201": {"description": "Added", "content": {"application/json": {"schema": {"type": "object", "properties": {
-    "entry": _ENTRY, "created": {"type": "boolean"}}}}}}, "200": {"description": "Already there: nothing changed"},
-    "409": _ERR, **_AUTH_ERRORS}
-
-
-def _q(name: str, description: str, required: bool = False) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": required, "description": description, "schema": {"type": "string"}}
-
+_READ = error_responses(400, *AUTH_ERRORS)
+_WRITE = error_responses(*BODY_ERRORS, *AUTH_ERRORS)
+_ADDED = refusals({
+    "201": json_response(EntryAdded, "Added"), "200": json_response(EntryAdded, "Already there: nothing changed"),
+    **_WRITE, **error_responses(409, s409="the list exists with another category")},
+    ["entry", "expires_at"], "or a well-formed entry that is no valid URL or indicator, a public suffix or a "
+    "platform's own domain or page (platform_domain; an admin may force it), or an expiry in the past")
 
 openapi_paths: dict[str, Any] = {
     "/v1/admin/entries": {
         "get": {"summary": "Search moderators' entries (and what the running index has for q)", "security": _SEC,
-                "parameters": [_q("q", "substring of the expression"), _q("list", "list name"),
-                               _q("category", "category"), _q("removed", "true: include removed entries"),
-                               _q("limit", "default 100"), _q("offset", "default 0")],
-                "responses": {"200": {"description": "Entries, newest first"}, **_AUTH_ERRORS}},
-        "post": {"summary": "Put a domain, URL or expression on a list", "security": _SEC, "requestBody": _ADD_BODY,
-                 "responses": _ADDED},
+                "parameters": query_parameters(EntryQuery),
+                "responses": {"200": json_response(EntryFound, "Entries, newest first"), **_READ}},
+        "post": {"summary": "Put a domain, URL, expression or indicator on a list", "security": _SEC,
+                 "requestBody": request_body(EntryBody), "responses": _ADDED},
     },
     "/v1/admin/entries/{ref}": {
         "get": {"summary": "One entry by id", "security": _SEC, "parameters": [
-            {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"}}],
-            "responses": {"200": {"description": "The entry"}, "404": _ERR, **_AUTH_ERRORS}},
+            {"name": "ref", "in": "path", "required": True, "description": "the entry's id",
+             "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}}, *query_parameters(RevealQuery)],
+            "responses": {"200": json_response(EntryOne, "The entry"), **_READ,
+                          **error_responses(404, s404="no entry with that id")}},
         "delete": {"summary": "Take an entry (id) or an expression off its lists, bundled lists included",
                    "security": _SEC, "parameters": [
-                       {"name": "ref", "in": "path", "required": True, "schema": {"type": "string"},
-                        "description": "entry id, or a domain / URL / expression"},
-                       _q("reason", "why (required)", True), _q("list", "only this list")],
-                   "responses": {"200": {"description": "What was removed"}, "404": _ERR, **_AUTH_ERRORS}},
+                       {"name": "ref", "in": "path", "required": True,
+                        "description": "entry id, or a domain / URL / expression / indicator",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_ENTRY, "pattern": r"\S"}},
+                       *query_parameters(RemoveQuery)],
+                   "responses": refusals(
+                       {"200": json_response(EntryRemoved, "What was removed"), **_READ,
+                        **error_responses(404, s404="no such entry in force, or the expression is on no list")},
+                       ["ref"], "or a ref that is neither an id nor a valid URL, expression or indicator")},
     },
     "/v1/admin/allowlist": {
-        "get": {"summary": "Search allowlist entries", "security": _SEC, "parameters": [_q("q", "substring")],
-                "responses": {"200": {"description": "Entries"}, **_AUTH_ERRORS}},
-        "post": {"summary": f"Allowlist a site (list {DEFAULT_ALLOWLIST}; verdict trusted)", "security": _SEC,
-                 "requestBody": _ADD_BODY, "responses": _ADDED},
+        "get": {"summary": "Search allowlist entries", "security": _SEC, "parameters": query_parameters(EntryQuery),
+                "responses": {"200": json_response(EntryFound, "Entries, newest first"), **_READ}},
+        "post": {"summary": f"Allowlist a site (list {DEFAULT_ALLOWLIST}, category allowlist; verdict trusted)",
+                 "security": _SEC, "requestBody": request_body(EntryBody), "responses": _ADDED},
     },
     "/v1/admin/import": {"post": {
         "summary": "Import a list file (any supported format); dry_run shows what would change", "security": _SEC,
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["text", "reason"], "properties": {
-                "text": {"type": "string", "description": f"the file, at most {MAX_IMPORT_BYTES} bytes"},
-                "reason": _REASON_SCHEMA, "format": {"type": "string", "description": "default: detected"},
-                "list": {"type": "string", "description": "default: the file's `name:` header, else " + DEFAULT_LIST},
-                "category": {"type": "string"}, "dry_run": {"type": "boolean"},
-                "force": {"type": "boolean", "description": "admin only: also import the refused lines"}}}}}},
-        "responses": {"201": {"description": "Imported: list, category, added, unchanged, bad_lines[{line, text, "
-                                             "message}], skipped, refused[{entry, problem}] (public suffixes, "
-                                             "platforms' own domains)"},
-                      "200": {"description": "Dry run or nothing new: the same summary"}, "409": _ERR,
-                      "413": _ERR, **_AUTH_ERRORS}}},
+        "requestBody": request_body(ImportBody),
+        "responses": {"201": json_response(ImportSummary, "Imported; bad lines and refused entries are listed"),
+                      "200": json_response(ImportSummary, "Dry run or nothing new: the same summary"), **_WRITE,
+                      **error_responses(409, s409="the list exists with another category")}}},
     "/v1/admin/export": {"get": {
-        "summary": "Export the running index's entries (bundled and moderators')", "security": _SEC,
-        "parameters": [_q("format", "plain | hosts | adblock | json | cert-json | cert-csv"),
-                       _q("list", "default: every blocklist")],
-        "responses": {"200": {"description": "The list file"}, "404": _ERR, **_AUTH_ERRORS}}},
+        "summary": "Export the running index's entries (bundled and moderators'), or the indicators in force",
+        "security": _SEC, "parameters": query_parameters(ExportQuery),
+        "responses": {"200": {"description": "The list file: JSON for json and cert-json, else text", "content": {
+            "text/plain": {"schema": {"type": "string"}}, "application/json": {"schema": {"anyOf": [
+                {"type": "object", "description": "json: {expressions, identities, ...}; kind=indicators: "
+                                                  "{indicators: [entry, ...]}"},
+                {"type": "array", "description": "cert-json: CERT Polska's domains.json records"}]}}}},
+            **refusals(_READ, ["format"], "or indicators asked for in a format other than plain or json"),
+            **error_responses(404, s404="no list of that name")}}},
     "/v1/admin/lists": {"get": {"summary": "Lists in the running index with their sizes", "security": _SEC,
-                                "responses": {"200": {"description": "Lists"}, **_AUTH_ERRORS}}},
+                                "responses": {"200": json_response(ListsView, "Lists"),
+                                              **error_responses(*AUTH_ERRORS)}}},
     "/v1/admin/audit": {"get": {
-        "summary": "The audit log, newest first", "security": _SEC,
-        "parameters": [_q("actor", "token name"), _q("target", "an entry (any form) or key:<id>"),
-                       _q("action", "entry.add, entry.remove, import, report.accept, report.reject, key.create, "
-                                    "key.revoke"),
-                       _q("since", "ISO 8601, inclusive"), _q("until", "ISO 8601, exclusive"),
-                       _q("limit", "default 100"),
-                       _q("offset", "default 0")],
-        "responses": {"200": {"description": "Records: id, at, actor, action, target, reason, detail"},
-                      **_AUTH_ERRORS}}},
+        "summary": "The audit log, newest first", "security": _SEC, "parameters": query_parameters(AuditQuery),
+        "responses": {"200": json_response(AuditPage, "Records"), **_READ}}},
     "/v1/admin/keys": {
         "get": {"summary": "API keys and moderator tokens (admin)", "security": _SEC,
-                "responses": {"200": {"description": "Keys, without secrets, each with `usage`: "
-                                                     "{requests, urls, limited}"}, **_AUTH_ERRORS}},
+                "responses": {"200": json_response(KeyList, "Keys, without secrets, with usage"),
+                              **error_responses(*AUTH_ERRORS)}},
         "post": {"summary": "Create a key (admin); the token is in this response only", "security": _SEC,
-                 "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                     "type": "object", "required": ["name", "role"], "properties": {
-                         "name": {"type": "string"}, "role": {"type": "string", "enum": list(ROLES)},
-                         "rate": {"type": "string", "description": "50/second, 1000/minute or none"}}}}}},
-                 "responses": {"201": {"description": "{id, name, role, rate, token, ...}"}, **_AUTH_ERRORS}},
+                 "requestBody": request_body(KeyBody),
+                 "responses": {"201": json_response(KeyCreated, "The key and its token"), **_WRITE}},
     },
     "/v1/admin/keys/{key_id}": {"delete": {
         "summary": "Revoke a key (admin)", "security": _SEC,
-        "parameters": [{"name": "key_id", "in": "path", "required": True, "schema": {"type": "integer"}}],
-        "responses": {"200": {"description": "The revoked key"}, "404": _ERR, **_AUTH_ERRORS}}},
+        "parameters": [{"name": "key_id", "in": "path", "required": True,
+                        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID}},
+                       *query_parameters(RevokeQuery)],
+        "responses": {"200": json_response(KeyView, "The revoked key"), **_READ,
+                      **error_responses(404, s404="no API key with that id")}}},
 }

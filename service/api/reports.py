@@ -27,30 +27,34 @@ are in Redis when ABAILA_REDIS_URL is set, so every instance shares them (else i
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, get_args
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from service.api.admin import MODERATORS, index_lists, reveal
+from service.api.admintypes import (
+    AUTH_ERRORS,
+    BODY_ERRORS,
+    MAX_PER_PAGE,
+    DecisionBody,
+    DecisionResult,
+    QueueQuery,
+    QueueSort,
+    ReportQueue,
+    error_responses,
+    refusals,
+)
 from service.api.bodies import read_json_object, require_type
+from service.api.contract import decode_body, decode_query, json_response, query_parameters, request_body
 from service.auth import authenticate
 from service.errors import InvalidField, NotFound
 from service.indicators import is_indicator
 from service.lists import Category
-from service.moderation import (
-    MAX_COMMENT,
-    MAX_TEXT,
-    parse_category,
-    parse_comment,
-    parse_entry,
-    parse_force,
-    parse_list_name,
-    parse_text,
-)
+from service.moderation import MAX_COMMENT, parse_comment, parse_entry, parse_force, parse_text
 from service.platforms import place
-from service.store import REPORT_KINDS, Decision, Report, ReportStatus, Store
+from service.store import REPORT_KINDS, Report, Store
 from service.urls import entry_to_expression, validate_for_api
 
 __all__ = ["RATE_LIMITS", "REPORTS_PER_WINDOW", "WINDOW_SECONDS", "file_indicator_reports", "file_report",
@@ -153,19 +157,18 @@ async def get_report(request: Request) -> JSONResponse:
 
 async def queue(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
-    status = request.query_params.get("status", "open")
-    if status not in (*ReportStatus, "all"):
-        raise InvalidField(f"status must be open, accepted, rejected or all, not {status!r}", field="status")
-    page, per_page, sort = report_paging(request.query_params)
-    groups, total = await request.app.state.store.report_page(status=None if status == "all" else status, sort=sort,
-                                                              offset=(page - 1) * per_page, limit=per_page)
-    full = await reveal(request, principal, [g.expression for g in groups], where="GET /v1/admin/reports")
-    return JSONResponse({"groups": [g.to_json(reveal=full) for g in groups], "page": page, "per_page": per_page,
-                         "sort": sort, "total": total, "next_page": page + 1 if page * per_page < total else None})
+    query = decode_query(request.query_params, QueueQuery)
+    groups, total = await request.app.state.store.report_page(
+        status=None if query.status == "all" else query.status, sort=query.sort,
+        offset=(query.page - 1) * query.per_page, limit=query.per_page)
+    full = await reveal(request, principal, [g.expression for g in groups], where="GET /v1/admin/reports",
+                        asked=query.reveal)
+    return JSONResponse({"groups": [g.to_json(reveal=full) for g in groups], "page": query.page,
+                         "per_page": query.per_page, "sort": query.sort, "total": total,
+                         "next_page": query.page + 1 if query.page * query.per_page < total else None})
 
 
-REPORT_SORTS = ("count", "newest", "reporters")
-MAX_PER_PAGE = 100  # report groups per page
+REPORT_SORTS: tuple[str, ...] = get_args(QueueSort)  # /admin's sorts too
 
 
 def report_paging(params: Any, *, prefix: str = "") -> tuple[int, int, str]:
@@ -188,18 +191,13 @@ def report_paging(params: Any, *, prefix: str = "") -> tuple[int, int, str]:
 
 async def decide(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
-    body = await read_json_object(request)
-    decision = require_type(body, "decision", str, required=True)
-    if decision not in tuple(Decision):
-        raise InvalidField(f"decision must be accept or reject, not {decision!r}", field="decision")
-    note = parse_text(body.get("note"), "note")
+    body = await decode_body(request, DecisionBody)
     store = request.app.state.store
     report = await store.get_report(request.path_params["report_id"])
-    result = await store.decide(report.id, decision=decision, note=note, actor=principal.name,
-                                lists_hint=index_lists(request, report.expression),
-                                list_name=parse_list_name(require_type(body, "list", str)),
-                                category=parse_category(require_type(body, "category", str)),
-                                force=parse_force(body.get("force"), principal.role))
+    result = await store.decide(report.id, decision=body.decision, note=parse_text(body.note, "note"),
+                                actor=principal.name, lists_hint=index_lists(request, report.expression),
+                                list_name=body.list_name, category=body.category,
+                                force=parse_force(body.force, principal.role))
     if result["entries"]:
         await request.app.state.live.notify()
     return JSONResponse(result)
@@ -213,8 +211,6 @@ routes = [
 ]
 
 _ERR = {"$ref": "#/components/responses/Error"}
-# A moderator's note, as service.moderation.parse_text takes it: some non-space text, at most MAX_TEXT.
-_NOTE: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": MAX_TEXT, "pattern": r"\S"}
 openapi_paths: dict[str, Any] = {
     "/v1/reports": {"post": {
         "summary": "Report a scam site, or a warning that is wrong (an appeal)",
@@ -233,26 +229,18 @@ openapi_paths: dict[str, Any] = {
         "responses": {"200": {"description": "The report"}, "404": _ERR}}},
     "/v1/admin/reports": {"get": {
         "summary": "The reports queue, grouped by site and kind (moderator)", "security": [{"bearer": []}],
-        "parameters": [{"name": "status", "in": "query", "schema": {
-            "type": "string", "enum": [*ReportStatus, "all"]}},
-            {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(REPORT_SORTS)}},
-            {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100_000}},
-            {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}},
-            {"name": "reveal", "in": "query", "schema": {"type": "boolean"},
-             "description": "show indicators in full (each read is audited); default masked"}],
-        "responses": {"200": {"description": "{groups: [{id, entry, kind, status, count, reporters, by_reporter, "
-                                             "reports (the newest 20)}], page, per_page, sort, total, next_page}"},
-                      "401": _ERR, "403": _ERR}}},
+        "parameters": query_parameters(QueueQuery),
+        "responses": {"200": json_response(ReportQueue, "Groups: one per site or indicator and kind"),
+                      **error_responses(400, *AUTH_ERRORS)}}},
     "/v1/admin/reports/{report_id}/decision": {"post": {
         "summary": "Decide a report's group: accept (report → entry added; appeal → entry removed) or reject",
         "security": [{"bearer": []}],
         "parameters": [{"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["decision", "note"], "properties": {
-                "decision": {"type": "string", "enum": list(Decision)}, "note": _NOTE,
-                "list": {"type": "string"}, "category": {"type": "string"},
-                "force": {"type": "boolean", "description": "admin only: list a public suffix or a platform's "
-                          "own domain anyway (audited)"}}}}}},
-        "responses": {"200": {"description": "{group, decision, status, reports, entries}"}, "400": _ERR,
-                      "401": _ERR, "403": _ERR, "404": _ERR, "409": _ERR}}},
+        "requestBody": request_body(DecisionBody),
+        "responses": refusals({
+            "200": json_response(DecisionResult, "The decision and the entries it changed"),
+            **error_responses(*BODY_ERRORS, *AUTH_ERRORS, 404, 409, s404="no report with that id",
+                              s409="the group was already decided, or the list exists with another category")},
+            ["entry"], "or accepting a report whose site is a public suffix or a platform's own domain "
+            "(platform_domain; an admin may force it)")}},
 }
