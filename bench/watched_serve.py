@@ -103,15 +103,20 @@ class _Watcher(threading.Thread):
         self.report.write_text(json.dumps(self.stalls, indent=1))
 
 
+_last_snapshot: list[tracemalloc.Snapshot] = []
+
+
 def _traced() -> dict[str, Any]:
-    """Returns what tracemalloc sees (when BENCH_TRACEMALLOC=1): the total, and the largest sites."""
+    """Returns what tracemalloc sees (when BENCH_TRACEMALLOC=1): the total, and the sites that grew most
+    since the last report."""
     if not tracemalloc.is_tracing():
         return {}
-    snapshot = tracemalloc.take_snapshot()
-    top = snapshot.statistics("traceback")[:8]
+    snapshot = tracemalloc.take_snapshot().filter_traces([tracemalloc.Filter(False, tracemalloc.__file__)])
+    grown = snapshot.compare_to(_last_snapshot[0], "traceback")[:8] if _last_snapshot else []
+    _last_snapshot[:] = [snapshot]
     return {"traced": sum(stat.size for stat in snapshot.statistics("filename")),
-            "traced_top": [[stat.size, [f"{Path(f.filename).name}:{f.lineno}" for f in stat.traceback][-6:]]
-                           for stat in top]}
+            "grown": [[stat.size_diff, [f"{Path(f.filename).name}:{f.lineno}" for f in stat.traceback]]
+                      for stat in grown]}
 
 
 def _pymalloc_arenas() -> int:
@@ -152,7 +157,7 @@ def _memory_report(directory: Path) -> None:
 
 def main() -> None:
     if os.environ.get("BENCH_TRACEMALLOC") == "1":
-        tracemalloc.start(8)
+        tracemalloc.start(5)
     report = Path(sys.argv[1])
     report.mkdir(parents=True, exist_ok=True)
     watcher = _Watcher(report / "stalls.json")

@@ -13,6 +13,7 @@ The checker owns no policy: matching is `service.index`, weighing is `service.sc
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import dataclasses
 import datetime as dt
@@ -98,15 +99,32 @@ class Checker:
         self.deadline_ms = deadline_ms
         self.verdict_ttl = verdict_ttl
         self._clock = clock
-        self._verdicts: TTLCache[_CacheKey, _Remembered] = TTLCache(
-            maxsize=self.VERDICT_CACHE_BYTES, ttl=self.VERDICT_CACHE_SECONDS, timer=monotonic,
-            getsizeof=_Remembered.size)
+        self._monotonic = monotonic
+        self._verdicts = self._new_verdict_cache()
+        self._clearing: asyncio.Future[None] | None = None  # swap_index's emptying of the old cache
+
+    def _new_verdict_cache(self) -> TTLCache[_CacheKey, _Remembered]:
+        return TTLCache(maxsize=self.VERDICT_CACHE_BYTES, ttl=self.VERDICT_CACHE_SECONDS, timer=self._monotonic,
+                        getsizeof=_Remembered.size)
 
     def swap_index(self, index: Index) -> None:
         """Puts a rebuilt index in force (one assignment) and drops the verdicts of the old one, which could
-        never be answered again and would keep the old index's arrays alive until they expired."""
+        never be answered again and would keep the old index alive until they expired.
+
+        The old cache is replaced, and emptied in a worker thread: clearing a full one (tens of thousands
+        of verdicts) one entry at a time took ~100 ms, which the event loop would spend not answering.
+        """
         self.index = index
-        self._verdicts.clear()
+        old, self._verdicts = self._verdicts, self._new_verdict_cache()
+        try:
+            self._clearing = asyncio.get_running_loop().run_in_executor(None, old.clear)
+        except RuntimeError:  # no event loop (a script or a sync test): nobody waits on it
+            old.clear()
+
+    async def cleared(self) -> None:
+        """Returns once the verdicts of the last swapped-out index are dropped (and with them the index)."""
+        if self._clearing is not None:
+            await self._clearing
 
     def cached(self, url: str, *, lang: str = messages.DEFAULT_LANG, context: PageContext | None = None,
                offline: bool = False) -> Verdict | None:

@@ -87,6 +87,7 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
 
     async def install(new: LoadedIndex) -> None:
         await live.adopt(new.index, checker.swap_index)
+        await checker.cleared()  # the old index is unreachable once this returns; then the heap is trimmed
 
     store = await Store.open(settings.database_url)
     feeds: FeedSyncer | None = None
