@@ -20,17 +20,13 @@ Everything shares this machine's cores: read the numbers as a floor, not a promi
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
-from concurrent.futures import Future
 from pathlib import Path
-from typing import Any
 
 import httpx
 
@@ -40,30 +36,15 @@ sys.path.insert(0, str(ROOT))
 from tests._serve import Serve, environ, wait_until  # noqa: E402
 from tests.conftest import write_lists  # noqa: E402
 from tests.peers.dns_server import DnsPeer  # noqa: E402
+from tests.peers.servers import PeerLoop  # noqa: E402
 from tests.peers.telegram_server import BotApiPeer  # noqa: E402
 
 TOKEN = "123456:BENCH-token"
 
 
-class _Loop:
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        threading.Thread(target=self.loop.run_forever, daemon=True).start()
-
-    def run(self, coro: Any) -> Any:
-        future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        return future.result(timeout=30)
-
-    def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        async def call() -> Any:
-            return fn(*args, **kwargs)
-
-        return self.run(call())
-
-
 def _burst(service: Serve, tmp: Path, n: int, rate: str, start_id: int) -> tuple[float, float, float]:
     """Returns (messages/s, p50 s, max s) of answering n private messages sent at once."""
-    loop = _Loop()
+    loop = PeerLoop(timeout_s=30)
     peer = BotApiPeer(TOKEN)
     loop.run(peer.start())
     env = {**service.env, "ABAILA_TELEGRAM_TOKEN": TOKEN, "ABAILA_TELEGRAM_API_URL": f"http://127.0.0.1:{peer.port}",
@@ -93,6 +74,7 @@ def _burst(service: Serve, tmp: Path, n: int, rate: str, start_id: int) -> tuple
         bot.terminate()
         bot.wait(timeout=20)
         loop.run(peer.close())
+        loop.close()
 
 
 def _page(service: Serve, n: int, fresh: bool) -> tuple[float, float, float]:
@@ -120,7 +102,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmpdir:
         tmp = Path(tmpdir)
-        dns_loop = _Loop()
+        dns_loop = PeerLoop(timeout_s=30)
         dns = DnsPeer([])  # every name: NXDOMAIN, answered at once
         dns_port = dns_loop.run(dns.start())
         env = environ(tmp, write_lists(tmp / "lists"), ABAILA_ANON_RATE="none", ABAILA_PAGE_RATE="none",

@@ -11,13 +11,10 @@ on; a 429 from the peer is waited out. The bot writes no message text anywhere.
 
 from __future__ import annotations
 
-import asyncio
 import subprocess
 import sys
 import tempfile
-import threading
 from collections.abc import Iterator
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -28,44 +25,13 @@ from service.bot import BotConfig
 from service.errors import ConfigError
 from tests._serve import ROOT, Serve, environ, free_port, wait_until
 from tests.conftest import write_lists
+from tests.peers.servers import PeerLoop
 from tests.peers.telegram_server import BotApiPeer
 
 TOKEN = "123456:TEST-token_abc"
 GROUP = -1001234
 ADMIN, MEMBER = 7, 8
 SECRET = "секретное-слово-771"  # a word only the messages carry: it must not show up in any file or log
-
-
-class PeerLoop:
-    """An event loop on a thread, so the peer answers the bot subprocess while the test waits."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self._thread.start()
-
-    def run(self, coro: Any) -> Any:
-        future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        return future.result(timeout=10)
-
-    def call(self, fn: Any, *args: Any, **kwargs: Any) -> Any:
-        async def call() -> Any:
-            return fn(*args, **kwargs)
-
-        return self.run(call())
-
-    def close(self) -> None:
-        async def cancel_all() -> None:
-            current = asyncio.current_task()
-            tasks = [task for task in asyncio.all_tasks() if task is not current]
-            for task in tasks:
-                task.cancel()
-            await asyncio.gather(*tasks, return_exceptions=True)
-
-        self.run(cancel_all())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=5)
-        self.loop.close()
 
 
 class Stack:

@@ -6,11 +6,8 @@ loop on a background thread, so they answer while this test makes blocking HTTP 
 
 from __future__ import annotations
 
-import asyncio
-import threading
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
@@ -23,24 +20,8 @@ from tests.conftest import write_lists
 from tests.peers.dns_server import DnsPeer
 from tests.peers.fixtures import RDAP, WHOIS, ZONE
 from tests.peers.rdap_server import RdapPeer
+from tests.peers.servers import PeerLoop
 from tests.peers.whois_server import WhoisPeer
-
-
-class PeerLoop:
-    """An event loop on a thread, for peers that must answer a separate server process."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True)
-        self._thread.start()
-
-    def run(self, coro: Any) -> Any:
-        future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        return future.result(timeout=10)
-
-    def close(self) -> None:
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self._thread.join(timeout=5)
 
 
 @pytest.fixture

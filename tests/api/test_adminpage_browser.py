@@ -12,22 +12,20 @@ artifacts/screenshots/admin-*.png (docs/screenshots/ holds copies for docs/moder
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from tests._env import ROOT, chromium_path
+from tests._browser import SCREENSHOTS, save_screenshot
+from tests._env import ROOT
 from tests._serve import create_key, environ, serve, wait_until
 from tests.conftest import write_lists
 
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+pytestmark = pytest.mark.browser
+
 SITE = "fast-iphone-sale.shop"  # on no list: the shopper's report is what puts it on one
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 
 
 class Server:
@@ -55,18 +53,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         yield Server(base, env)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
-        yield launched
-        with contextlib.suppress(Exception):
-            launched.close()
-
-
 @pytest.fixture
 def new_page(browser: Any) -> Iterator[Any]:
     contexts: list[Any] = []
@@ -86,13 +72,6 @@ def sign_in(page: Any, server: Server, token: str) -> None:
     page.fill("input[name=token]", token)
     page.click("#login")
     page.wait_for_selector("#reports")
-
-
-def screenshot(page: Any, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path
 
 
 def wait_for_verdict(server: Server, url: str, wanted: set[str]) -> None:
@@ -115,7 +94,7 @@ def test_report_accepted_blocks_then_removed_with_audit_and_languages(server: Se
     assert row.count() == 1
     assert "Took my prepayment, no phone <b>ever</b>" in row.inner_text()
     assert page.locator("header").inner_text().count("alice") == 1
-    screenshot(page, "admin-queue")
+    save_screenshot(page, "admin-queue")
 
     # she accepts it with a note; the running server blocks the site within seconds
     row.locator("input[name=note]").fill("confirmed by two shoppers; fake iPhone shop")
@@ -146,7 +125,7 @@ def test_report_accepted_blocks_then_removed_with_audit_and_languages(server: Se
     assert accepted and "alice" in accepted[0] and SITE in accepted[0] and "confirmed by two shoppers" in accepted[0]
     assert removed and "bob" in removed[0] and SITE in removed[0] and "shop refunded everyone" in removed[0]
     page_b.locator("#audit").scroll_into_view_if_needed()
-    screenshot(page_b, "admin-audit")
+    save_screenshot(page_b, "admin-audit")
 
     # the page in Kazakh, then Russian (the choice sticks in a cookie)
     page_b.click("header a:text-is('kk')")
@@ -258,13 +237,13 @@ def test_indicator_reports_are_masked_until_revealed(server: Server, new_page: A
     queue = page.inner_text("#reports ~ table >> nth=0")
     assert "card:440043••••••5679" in queue and card not in page.content() and phone not in page.content()
     page.set_viewport_size({"width": 1100, "height": 560})
-    screenshot(page, f"admin-indicators-{lang}")
+    save_screenshot(page, f"admin-indicators-{lang}")
     page.click("#reveal")
     page.wait_for_selector("#mask")
     assert card in page.inner_text("#reports ~ table >> nth=0")
-    screenshot(page, f"admin-indicators-revealed-{lang}")
+    save_screenshot(page, f"admin-indicators-revealed-{lang}")
     page.set_viewport_size({"width": 390, "height": 844})
-    screenshot(page, f"admin-indicators-{lang}-mobile")
+    save_screenshot(page, f"admin-indicators-{lang}-mobile")
     docs = ROOT / "docs" / "screenshots"
     for name in (f"admin-indicators-{lang}", f"admin-indicators-revealed-{lang}", f"admin-indicators-{lang}-mobile"):
         (docs / f"{name}.png").write_bytes((SCREENSHOTS / f"{name}.png").read_bytes())

@@ -15,15 +15,12 @@ from urllib.parse import urlencode
 
 import pytest
 
-from tests._env import ROOT, chromium_path
+from tests._browser import save_screenshot
 from tests._serve import environ, serve
 from tests.conftest import write_lists
 
 pytestmark = pytest.mark.browser
 
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync"]
 SMS = {
     "kk": "Kaspi: картаңыз бұғатталды. Бұғаттан шығару үшін kaspi-kz.top/unblock сілтемесіне өтіңіз, "
           "SMS-кодты айтыңыз. Сұрақтар: +7 747 000 11 22",
@@ -42,18 +39,6 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = environ(tmp, write_lists(tmp / "lists"), ABAILA_LOG_LEVEL="warning", ABAILA_ANON_RATE="10000/minute")
     with serve(env) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    chromium = chromium_path()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=chromium, headless=True, args=ARGS)
-        yield launched
-        with contextlib.suppress(Exception):
-            launched.close()
 
 
 @contextlib.contextmanager
@@ -88,8 +73,7 @@ def test_pasted_message_with_a_listed_link(browser: Any, base: str, viewport: st
         assert page.locator(".number").count() == 1
         assert page.locator(".result .report").count() == 1
         _no_sideways_scroll(page)
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / f"page-{lang}-{viewport}.png"), full_page=viewport == "phone")
+        save_screenshot(page, f"page-{lang}-{viewport}", full_page=viewport == "phone")
 
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))

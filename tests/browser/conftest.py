@@ -16,26 +16,29 @@ import http.server
 import json
 import os
 import shutil
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests._browser import CHROMIUM_ARGS
 from tests._env import ROOT, chromium_path, offline_upstreams
 from tests._serve import Serve, create_key
+from tests.peers.servers import PageServer, QuietHandler, ThreadedServer, self_signed_certificate
 
 EXTENSION = ROOT / "extension"
-SCREENSHOTS = ROOT / "artifacts" / "screenshots"
 
 SCAM_HOST = "kaspi-bonus-shop.top"  # on the test scam list
 LOOKALIKE_HOST = "kaspi-kz-pay.top"  # not listed; imitates Kaspi.kz
 UNVERIFIED_HOST = "sneaker-corner.store"  # not listed, unknown
 HONEST_HOST = "honest-shop.kz"  # on the test allowlist
 SECRET = "order-7f3a9c-secret"  # in every shop path and query: must never reach the service
+# instagram.com is on Chromium's HSTS preload list: an http:// address is upgraded to https://, so a mapped
+# www.instagram.com is served over TLS (instagram_certificate) with a certificate the browser is told to accept.
+TLS_ARGS = ("--ignore-certificate-errors",)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -112,26 +115,15 @@ def relay(handler: http.server.BaseHTTPRequestHandler, url: str, body: bytes) ->
     handler.wfile.write(upstream.content)
 
 
-@dataclass
-class RecordingProxy:
-    target: str
-    requests: list[Recorded] = field(default_factory=list)
-    port: int = 0
+class RecordingProxy(ThreadedServer):
+    """Relays every request to target (the service) and keeps it in `requests`; serves until stop()."""
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def everything_sent(self) -> str:
-        return "\n".join(f"{r.method} {r.path} {r.body}" for r in self.requests)
-
-    def start(self) -> None:
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.requests: list[Recorded] = []
         proxy = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def _forward(self) -> None:
                 length = int(self.headers.get("content-length") or 0)
                 body = self.rfile.read(length) if length else b""
@@ -140,14 +132,14 @@ class RecordingProxy:
 
             do_GET = do_POST = do_OPTIONS = _forward
 
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = server.server_address[1]
-        self._server = server
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        super().__init__(Handler)
 
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def everything_sent(self) -> str:
+        return "\n".join(f"{r.method} {r.path} {r.body}" for r in self.requests)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -181,34 +173,13 @@ PLAIN = """<!doctype html><html><head><meta charset="utf-8"><title>Shop</title><
 PAGES = {"/checkout": CHECKOUT, "/late": LATE, "/": PLAIN, "/plain": PLAIN}
 
 
-class ShopServer:
+class ShopServer(PageServer):
     def __init__(self) -> None:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                page = PAGES.get(self.path.split("?")[0], PLAIN)
-                data = page.encode("utf-8")
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            do_POST = do_GET
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        super().__init__(lambda path: (200, PAGES.get(path, PLAIN)))
 
     def url(self, host: str, path: str = "/checkout") -> str:
         sep = "&" if "?" in path else "?"
         return f"http://{host}:{self.port}{path}{sep}ref={SECRET}"
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -229,17 +200,21 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Service]:
 
 @pytest.fixture(scope="session")
 def proxy(service: Service) -> Iterator[RecordingProxy]:
-    p = RecordingProxy(service.url)
-    p.start()
-    yield p
-    p.stop()
+    with RecordingProxy(service.url) as recording:
+        yield recording
 
 
 @pytest.fixture(scope="session")
 def shop() -> Iterator[ShopServer]:
-    s = ShopServer()
-    yield s
-    s.stop()
+    with ShopServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def instagram_certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(cert.pem, key.pem) for instagram.com and every *.instagram.com host."""
+    return self_signed_certificate(tmp_path_factory.mktemp("tls"), "www.instagram.com", "instagram.com",
+                                   "*.instagram.com")
 
 
 @pytest.fixture
@@ -261,8 +236,7 @@ def launch(chromium: str, tmp_path: Path):
                 f"--disable-extensions-except={EXTENSION}",
                 f"--load-extension={EXTENSION}",
                 "--host-resolver-rules=MAP * 127.0.0.1",
-                "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                *CHROMIUM_ARGS,
                 *extra_args,
             ],
             viewport={"width": 1100, "height": 800},
@@ -300,13 +274,6 @@ class Browser:
 
     def extension_url(self, path: str) -> str:
         return f"chrome-extension://{self.extension_id}/{path}"
-
-
-def save_screenshot(page, name: str) -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path))
-    return path
 
 
 def dump(obj: object) -> str:

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
+from tests._browser import save_screenshot
 from tests.browser.conftest import (
     HONEST_HOST,
     LOOKALIKE_HOST,
     SCAM_HOST,
     SECRET,
     UNVERIFIED_HOST,
-    save_screenshot,
+    Service,
     start_service,
 )
 
@@ -54,13 +56,18 @@ def wait_for_warning(page, timeout: float = 10_000) -> str:
     return page.get_attribute(WARNING, "data-abaila-warning")
 
 
-def warning_text(page) -> str:
-    """The in-page warning's text. Its shadow root is closed, so read it through the DevTools protocol."""
+def _pierced_dom(page) -> dict:
+    """Returns the page's whole DOM, closed shadow roots included, as the DevTools protocol's root node."""
     cdp = page.context.new_cdp_session(page)
     try:
-        root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
+        return cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
     finally:
         cdp.detach()
+
+
+def warning_text(page) -> str:
+    """The in-page warning's text. Its shadow root is closed, so read it through the DevTools protocol."""
+    root = _pierced_dom(page)
     texts: list[str] = []
 
     def walk(node: dict, inside: bool) -> None:
@@ -78,11 +85,7 @@ def warning_text(page) -> str:
 
 def shadow_nodes(page, host_tag: str = "abaila-warning") -> list[dict]:
     """Every element inside the closed shadow root of host_tag, as DevTools protocol nodes (attributes flat)."""
-    cdp = page.context.new_cdp_session(page)
-    try:
-        root = cdp.send("DOM.getDocument", {"depth": -1, "pierce": True})["root"]
-    finally:
-        cdp.detach()
+    root = _pierced_dom(page)
     found: list[dict] = []
 
     def walk(node: dict, inside: bool) -> None:
@@ -266,22 +269,26 @@ def test_always_allow_sticks_and_can_be_undone_in_the_options(launch, proxy, sho
     wait_url(third, WARNING_PAGE)
 
 
-def test_service_stopped_mid_test_gives_could_not_verify(launch, shop, tmp_path) -> None:
-    own = start_service(tmp_path / "own-service")
-    try:
-        browser = launch(own.url)
-        page = browser.page()
-        visit(page, shop.url(HONEST_HOST))
-        assert_no_warning(page, 1.5)
-        own.stop()
-        page = browser.page()
-        visit(page, shop.url("stopped." + UNVERIFIED_HOST))
-        assert wait_for_warning(page) == "unreachable"
-        badge = browser.worker.evaluate(
-            "async () => chrome.action.getBadgeText({tabId: (await chrome.tabs.query({active: true}))[0].id})")
-        assert badge == "?"
-    finally:
-        own.stop()
+@pytest.fixture
+def own_service(tmp_path) -> Iterator[Service]:  # type: ignore[no-untyped-def]
+    """A service of the test's own, which it stops mid-test (the session's service stays up for the others)."""
+    svc = start_service(tmp_path / "own-service")
+    yield svc
+    svc.stop()
+
+
+def test_service_stopped_mid_test_gives_could_not_verify(launch, shop, own_service) -> None:
+    browser = launch(own_service.url)
+    page = browser.page()
+    visit(page, shop.url(HONEST_HOST))
+    assert_no_warning(page, 1.5)
+    own_service.stop()
+    page = browser.page()
+    visit(page, shop.url("stopped." + UNVERIFIED_HOST))
+    assert wait_for_warning(page) == "unreachable"
+    badge = browser.worker.evaluate(
+        "async () => chrome.action.getBadgeText({tabId: (await chrome.tabs.query({active: true}))[0].id})")
+    assert badge == "?"
 
 
 def test_no_page_path_or_query_ever_reached_the_service(launch, proxy, shop, service) -> None:
@@ -512,24 +519,20 @@ def test_continue_once_keeps_a_banner_and_the_popup_can_stop_allowing(launch, pr
     wait_url(page, WARNING_PAGE)
 
 
-def test_a_report_that_cannot_be_sent_says_so_and_offers_a_retry(launch, shop, tmp_path) -> None:
-    own = start_service(tmp_path / "report-service")
-    try:
-        browser = launch(own.url)
-        page = browser.page()
-        visit(page, shop.url("retry." + UNVERIFIED_HOST))
-        assert wait_for_warning(page) in ("unverified", "suspicious")
-        own.stop()
-        click_in_warning(page, "report")
-        text = wait_warning_text(page, "The report could not be sent")
-        assert "Try again" in text
-        report = next(n for n in shadow_nodes(page) if n["attrs"].get("data-action") == "report")
-        assert "disabled" not in report["attrs"], "the retry can be pressed"
-        # The popup says "could not check" with the service down.
-        other = browser.page()
-        visit(other, shop.url("down." + UNVERIFIED_HOST, "/plain"))
-        popup = popup_for(browser, "down." + UNVERIFIED_HOST)
-        assert popup.inner_text("#verdict") == "Could not check this site"
-        assert popup.get_attribute("#verdictBox", "data-tone") == "unknown"
-    finally:
-        own.stop()
+def test_a_report_that_cannot_be_sent_says_so_and_offers_a_retry(launch, shop, own_service) -> None:
+    browser = launch(own_service.url)
+    page = browser.page()
+    visit(page, shop.url("retry." + UNVERIFIED_HOST))
+    assert wait_for_warning(page) in ("unverified", "suspicious")
+    own_service.stop()
+    click_in_warning(page, "report")
+    text = wait_warning_text(page, "The report could not be sent")
+    assert "Try again" in text
+    report = next(n for n in shadow_nodes(page) if n["attrs"].get("data-action") == "report")
+    assert "disabled" not in report["attrs"], "the retry can be pressed"
+    # The popup says "could not check" with the service down.
+    other = browser.page()
+    visit(other, shop.url("down." + UNVERIFIED_HOST, "/plain"))
+    popup = popup_for(browser, "down." + UNVERIFIED_HOST)
+    assert popup.inner_text("#verdict") == "Could not check this site"
+    assert popup.get_attribute("#verdictBox", "data-tone") == "unknown"

@@ -13,9 +13,7 @@ profile maps every made-up host to this machine instead. Nothing leaves the mach
 from __future__ import annotations
 
 import asyncio
-import http.server
 import subprocess
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -25,23 +23,21 @@ import pytest
 from tests._env import firefox_path, missing
 from tests._serve import free_port
 from tests.browser.conftest import EXTENSION, SCAM_HOST, SECRET, UNVERIFIED_HOST, relay
+from tests.peers.servers import QuietHandler, ThreadedServer
 
 pytestmark = pytest.mark.browser
 
 DEFAULT_SERVICE = "127.0.0.1:8080"  # the extension's default service URL, never really contacted here
 
 
-class HostMapProxy:
+class HostMapProxy(ThreadedServer):
     """An HTTP forward proxy: the extension's default service to the test service, every other host to the shop."""
 
     def __init__(self, service_url: str, shop_port: int) -> None:
         routes = {DEFAULT_SERVICE: service_url, "localhost:8080": service_url}
         shop = f"http://127.0.0.1:{shop_port}"
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
+        class Handler(QuietHandler):
             def _forward(self) -> None:
                 target = urlsplit(self.path)  # absolute-form: http://host:port/path?query
                 base = routes.get(target.netloc, shop)
@@ -55,13 +51,7 @@ class HostMapProxy:
 
             do_GET = do_POST = do_HEAD = do_OPTIONS = _forward
 
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(Handler)
 
 
 def write_profile(directory: Path, proxy_port: int) -> Path:

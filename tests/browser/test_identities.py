@@ -4,73 +4,41 @@ and "Report" reports the account with the comment."""
 
 from __future__ import annotations
 
-import http.server
-import ssl
-import subprocess
-import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import save_screenshot
+from tests._browser import save_screenshot
+from tests.browser.conftest import TLS_ARGS
 from tests.browser.test_extension import WARNING, WARNING_PAGE, visit, wait_url
+from tests.peers.servers import PageServer
 
 pytestmark = pytest.mark.browser
 
 LISTED = "kaspi_fake_shop_kz"  # listed through the admin API by its identity key
 UNLISTED = "aruzhan_bakery_taraz"
-# instagram.com is on Chromium's HSTS preload list: an http:// address is upgraded to https://, so the
-# mapped www.instagram.com is served over TLS with a throwaway certificate the browser is told to accept.
-TLS_ARGS = ("--ignore-certificate-errors",)
 ACCOUNT_PAGE = """<!doctype html><html><head><meta charset="utf-8"><title>Instagram</title></head>
 <body><h1>@account</h1><p>Handmade cakes. Order in Direct, 100% prepayment to a Kaspi Gold card.</p></body></html>"""
 
 
-class PlatformSite:
+class PlatformSite(PageServer):
     """An HTTPS server answering for every mapped platform host (www.instagram.com, m.instagram.com ...)."""
 
-    def __init__(self, directory) -> None:  # type: ignore[no-untyped-def]
-        cert, key = directory / "cert.pem", directory / "key.pem"
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-                        "-out", str(cert), "-days", "2", "-subj", "/CN=www.instagram.com",
-                        "-addext", "subjectAltName=DNS:instagram.com,DNS:*.instagram.com"],
-                       check=True, capture_output=True, timeout=60)
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                data = ACCOUNT_PAGE.encode("utf-8")
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(str(cert), str(key))
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+    def __init__(self, certificate: tuple[Path, Path]) -> None:
+        super().__init__(lambda path: (200, ACCOUNT_PAGE), certificate=certificate)
 
     def url(self, host: str, path: str) -> str:
         return f"https://{host}:{self.port}{path}"
 
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
 
 @pytest.fixture(scope="module")
-def instagram(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PlatformSite]:
-    site = PlatformSite(tmp_path_factory.mktemp("tls"))
-    yield site
-    site.stop()
+def instagram(instagram_certificate: tuple[Path, Path]) -> Iterator[PlatformSite]:
+    with PlatformSite(instagram_certificate) as site:
+        yield site
 
 
 def _list_account(service) -> None:

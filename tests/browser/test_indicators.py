@@ -3,19 +3,18 @@ dangerous, and the service (behind the recording proxy) learns only the 5-hex ra
 
 from __future__ import annotations
 
-import http.server
 import re
 import shutil
-import threading
 from collections.abc import Iterator
 
 import httpx
 import pytest
 
 from service.indicators import hash_hex, range_prefix
+from tests._browser import save_screenshot
 from tests._env import ROOT
-from tests.browser.conftest import save_screenshot
 from tests.browser.test_extension import visit, wait_for_warning, wait_warning_text
+from tests.peers.servers import PageServer
 
 pytestmark = pytest.mark.browser
 
@@ -34,38 +33,23 @@ SAYS = {"en": "This card number was reported 3 times", "ru": "Жалоб на э
         "kk": "Бұл карта нөміріне 3 рет шағым түскен"}
 
 
-class CardPage:
-    """Serves /<lang>: a prepayment page showing the card in that language's usual writing."""
+def _card_page(path: str) -> tuple[int, str]:
+    """/<lang>: a prepayment page showing the card in that language's usual writing."""
+    lang = path.strip("/") or "en"
+    # /control shows a card nobody reported: the same page, the same host, no listed number.
+    card = "4111 1111 1111 1111" if lang == "control" else WRITTEN.get(lang, WRITTEN["en"])
+    text = TEXT.get(lang, TEXT["en"]).format(card=card)
+    return 200, (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{HOST}</title>'
+                 '<style>body{font:16px/1.5 sans-serif;margin:32px;max-width:720px}</style></head>'
+                 f"<body><h1>Apple Store KZ</h1><p>{text}</p></body></html>")
 
+
+class CardPage(PageServer):
     def __init__(self) -> None:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                lang = self.path.strip("/").split("?")[0] or "en"
-                # /control shows a card nobody reported: the same page, the same host, no listed number.
-                card = "4111 1111 1111 1111" if lang == "control" else WRITTEN.get(lang, WRITTEN["en"])
-                text = TEXT.get(lang, TEXT["en"]).format(card=card)
-                data = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>{HOST}</title>'
-                        '<style>body{font:16px/1.5 sans-serif;margin:32px;max-width:720px}</style></head>'
-                        f"<body><h1>Apple Store KZ</h1><p>{text}</p></body></html>").encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        super().__init__(_card_page)
 
     def url(self, lang: str) -> str:
         return f"http://{HOST}:{self.port}/{lang}"
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -78,9 +62,8 @@ def listed_card(service) -> Iterator[CardPage]:  # type: ignore[no-untyped-def]
     for _ in range(3):
         filed = httpx.post(f"{service.url}/v1/reports", json={"kind": "scam", "indicators": [CARD]})
         assert filed.status_code == 201, filed.text
-    page = CardPage()
-    yield page
-    page.stop()
+    with CardPage() as page:
+        yield page
 
 
 def test_a_listed_card_on_the_page_is_dangerous_and_only_its_range_leaves(launch, proxy, listed_card) -> None:

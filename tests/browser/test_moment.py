@@ -9,20 +9,20 @@ artifacts/moment-timings.json (reported, never asserted).
 from __future__ import annotations
 
 import html
-import http.server
 import json
 import re
 import statistics
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests._browser import save_screenshot
 from tests._env import ROOT
-from tests.browser.conftest import HONEST_HOST, RecordingProxy, save_screenshot
+from tests.browser.conftest import HONEST_HOST, TLS_ARGS, RecordingProxy
 from tests.browser.test_extension import WARNING, visit, wait_for_warning, warning_text
+from tests.peers.servers import PageServer, QuietHandler, ThreadedServer
 
 pytestmark = pytest.mark.browser
 
@@ -63,53 +63,35 @@ def _html(meta: dict, *, reveal_on_click: bool = False) -> str:
             f"<body>{body}</body></html>")
 
 
-class CorpusServer:
+BY_PATH = {f"/{m['split']}/{m['file']}": m for m in PAGES}
+
+
+def _corpus_page(path: str) -> tuple[int, str]:
+    meta = BY_PATH.get(path.removeprefix("/click"))
+    return (200, _html(meta, reveal_on_click=path.startswith("/click/"))) if meta else (404, "<p>nothing</p>")
+
+
+class CorpusServer(PageServer):
     """Serves each corpus page at /<split>/<file>; /click/<split>/<file> hides its details behind a button."""
 
     def __init__(self) -> None:
-        by_path = {f"/{m['split']}/{m['file']}": m for m in PAGES}
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                path = self.path.split("?")[0]
-                click = path.startswith("/click/")
-                meta = by_path.get(path.removeprefix("/click"))
-                data = (_html(meta, reveal_on_click=click) if meta else "<p>nothing</p>").encode("utf-8")
-                self.send_response(200 if meta else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        super().__init__(_corpus_page)
 
     def url(self, meta: dict, prefix: str = "") -> str:
         return f"http://{meta['host']}:{self.port}{prefix}/{meta['split']}/{meta['file']}{meta.get('path', '')}"
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
 
 
 @pytest.fixture(scope="module")
 def proxy(service) -> Iterator[RecordingProxy]:  # type: ignore[no-untyped-def]
     """This module's own recording proxy: its account checks must not reach the other modules' records."""
-    p = RecordingProxy(service.url)
-    p.start()
-    yield p
-    p.stop()
+    with RecordingProxy(service.url) as recording:
+        yield recording
 
 
 @pytest.fixture(scope="module")
 def corpus() -> Iterator[CorpusServer]:
-    server = CorpusServer()
-    yield server
-    server.stop()
+    with CorpusServer() as server:
+        yield server
 
 
 def _secrets(meta: dict) -> list[str]:
@@ -224,51 +206,32 @@ APK_CHUNKS = 4  # chunks of the test file, CHUNK_PAUSE_S apart: the file takes ~
 CHUNK_PAUSE_S = 1.0
 
 
-class AppServer:
+class _AppHandler(QuietHandler):
     """A page with a link to an .apk, and the .apk itself served slowly (so "before it completes" is visible)."""
 
-    def __init__(self) -> None:
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                if self.path.startswith("/track/"):
-                    self.send_response(200)
-                    self.send_header("Content-Type", "application/vnd.android.package-archive")
-                    self.send_header("Content-Length", str(APK_CHUNKS * 1024))
-                    self.end_headers()
-                    try:
-                        for _ in range(APK_CHUNKS):
-                            self.wfile.write(b"\0" * 1024)
-                            self.wfile.flush()
-                            time.sleep(CHUNK_PAUSE_S)
-                    except (BrokenPipeError, ConnectionResetError):
-                        pass  # the download was cancelled
-                    return
-                data = ('<!doctype html><meta charset="utf-8"><h1>Отследить посылку</h1>'
-                        '<p>Установите приложение, чтобы получить посылку.</p>'
-                        '<a id="app" href="/track/KZ12345.apk" download>Скачать приложение</a>').encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+    def do_GET(self) -> None:  # noqa: N802 - the http.server API
+        if not self.path.startswith("/track/"):
+            self.send_body(200, ('<!doctype html><meta charset="utf-8"><h1>Отследить посылку</h1>'
+                                 '<p>Установите приложение, чтобы получить посылку.</p>'
+                                 '<a id="app" href="/track/KZ12345.apk" download>Скачать приложение</a>').encode())
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/vnd.android.package-archive")
+        self.send_header("Content-Length", str(APK_CHUNKS * 1024))
+        self.end_headers()
+        try:
+            for _ in range(APK_CHUNKS):
+                self.wfile.write(b"\0" * 1024)
+                self.wfile.flush()
+                time.sleep(CHUNK_PAUSE_S)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the download was cancelled
 
 
 @pytest.fixture(scope="module")
-def apps() -> Iterator[AppServer]:
-    server = AppServer()
-    yield server
-    server.stop()
+def apps() -> Iterator[ThreadedServer]:
+    with ThreadedServer(_AppHandler) as server:
+        yield server
 
 
 def _download(browser, timeout_s: float = 15) -> dict:
@@ -391,54 +354,22 @@ def test_popup_tells_what_the_page_asks(launch, proxy, corpus) -> None:
 # Account pages (issue 12's identities): the same moment on a mapped https www.instagram.com account page
 
 
-class AccountServer:
-    """Serves the corpus's account pages over TLS at their own path (www.instagram.com/<handle>/)."""
-
-    def __init__(self, directory: Path) -> None:
-        import ssl
-        import subprocess
-
-        cert, key = directory / "cert.pem", directory / "key.pem"
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key),
-                        "-out", str(cert), "-days", "2", "-subj", "/CN=www.instagram.com",
-                        "-addext", "subjectAltName=DNS:instagram.com,DNS:*.instagram.com"],
-                       check=True, capture_output=True, timeout=60)
-        by_path = {m["path"]: m for m in PAGES if m.get("path")}
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                meta = by_path.get(self.path.split("?")[0])
-                data = (_html(meta) if meta else "<p>nothing</p>").encode()
-                self.send_response(200 if meta else 404)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(str(cert), str(key))
-        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+ACCOUNT_PAGES = {m["path"]: m for m in PAGES if m.get("path")}
 
 
 @pytest.fixture(scope="module")
-def accounts(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AccountServer]:
-    server = AccountServer(tmp_path_factory.mktemp("tls"))
-    yield server
-    server.stop()
+def accounts(instagram_certificate: tuple[Path, Path]) -> Iterator[PageServer]:
+    """Serves the corpus's account pages over TLS at their own path (www.instagram.com/<handle>/)."""
+    def page(path: str) -> tuple[int, str]:
+        meta = ACCOUNT_PAGES.get(path)
+        return (200, _html(meta)) if meta else (404, "<p>nothing</p>")
+
+    with PageServer(page, certificate=instagram_certificate) as server:
+        yield server
 
 
 def test_account_pages_get_the_warning_for_the_account(launch, proxy, accounts) -> None:
-    browser = launch(proxy.url, extra_args=("--ignore-certificate-errors",))
+    browser = launch(proxy.url, extra_args=TLS_ARGS)
     metas = [m for m in PAGES if m["host"] in ACCOUNT_HOSTS and m["kind"] == "scam"]
     assert metas
     for meta in metas:

@@ -6,6 +6,7 @@ Two kinds, because tests need both:
       PageServer(page, certificate=)   blocks (Playwright's sync API, a child process); a page per path
     StreamPeer                         asyncio streams in the test's event loop (DNS-free protocol peers)
       HttpPeer                         one HTTP/1.1 request at a time per connection, answered by respond()
+    PeerLoop                           an event loop on a thread, for asyncio peers of a synchronous test
 
     class Echo(HttpPeer):
         async def respond(self, request: Request) -> Response:
@@ -17,6 +18,9 @@ Two kinds, because tests need both:
 
     with PageServer(lambda path: (200, "<p>hi</p>")) as site:   # site.port; stopped on leaving the block
         ...
+
+    loop = PeerLoop()                  # asyncio peers answering another process while the test blocks
+    loop.run(peer.start())
 
 Every server listens on an ephemeral port: tests never race each other for a fixed one.
 """
@@ -30,14 +34,15 @@ import http.server
 import ssl
 import subprocess
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
-__all__ = ["HttpPeer", "PageServer", "QuietHandler", "Request", "Response", "StreamPeer", "ThreadedServer",
-           "self_signed_certificate"]
+__all__ = ["HttpPeer", "PageServer", "PeerLoop", "QuietHandler", "Request", "Response", "StreamPeer",
+           "ThreadedServer", "self_signed_certificate"]
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -85,7 +90,7 @@ class ThreadedServer:
         self._server.shutdown()
         self._server.server_close()
 
-    def __enter__(self) -> ThreadedServer:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
@@ -223,3 +228,40 @@ def _response_bytes(response: Response, *, head: bool, close: bool) -> bytes:
     if close:
         lines.append("Connection: close")
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + (b"" if head else response.body)
+
+
+class PeerLoop:
+    """An event loop on a daemon thread, so asyncio peers answer a server or bot subprocess while a
+    synchronous test waits on it. run() and call() give up after timeout_s."""
+
+    def __init__(self, timeout_s: float = 10) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.timeout_s = timeout_s
+        self._thread = threading.Thread(target=self.loop.run_forever, daemon=True, name="peer-loop")
+        self._thread.start()
+
+    def run(self, coro: Coroutine[Any, Any, Any]) -> Any:
+        """Returns what coro returns, run on the loop."""
+        future: Future[Any] = asyncio.run_coroutine_threadsafe(coro, self.loop)
+        return future.result(timeout=self.timeout_s)
+
+    def call(self, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Returns fn(*args, **kwargs), called on the loop's thread (peers' state is not locked)."""
+        async def call() -> Any:
+            return fn(*args, **kwargs)
+
+        return self.run(call())
+
+    def close(self) -> None:
+        """Cancels what still runs on the loop (a long poll), then stops and closes it."""
+        async def cancel_all() -> None:
+            current = asyncio.current_task()
+            tasks = [task for task in asyncio.all_tasks() if task is not current]
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+
+        self.run(cancel_all())
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout=5)
+        self.loop.close()
