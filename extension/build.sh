@@ -11,7 +11,7 @@ out=${1:-"$here/../dist"}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 version=$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "$here/manifest.json" | head -n 1)
-files="manifest.json background.js ext.js i18n.js message.js levels.css warning.html warning.js warning.css popup.html popup.js popup.css
+files="manifest.json background.js ext.js i18n.js message.js page.js levels.css warning.html warning.js warning.css popup.html popup.js popup.css
 options.html options.js options.css common.css download.html download.js lib content icons _locales"
 for browser in chromium firefox; do
     zip="$out/abaila-$browser-$version.zip"

@@ -14,31 +14,17 @@
 import * as ext from './ext.js';
 import { loadPageStrings } from './i18n.js';
 import { fillMessage } from './message.js';
-
-function readDetails() {
-    try {
-        const details = JSON.parse(decodeURIComponent(location.hash.slice(1)));
-        if ( Number.isInteger(details.id) && typeof details.host === 'string' ) { return details; }
-    } catch {
-        // fall through
-    }
-    return { id: -1, file: '', host: '', level: 'unreachable', message: null };
-}
+import { bold, parseDetails } from './page.js';
 
 function isMessage(message) {
     return message !== null && typeof message === 'object' && typeof message.headline === 'string'
         && typeof message.sentence === 'string' && Array.isArray(message.why);
 }
 
-function bold(text) {
-    const b = document.createElement('b');
-    b.textContent = text;
-    return b;
-}
-
 async function main() {
     const i18n = await loadPageStrings();
-    const details = readDetails();
+    const details = parseDetails(location.hash, d => Number.isInteger(d.id) && typeof d.host === 'string',
+        { id: -1, file: '', host: '', level: 'unreachable', message: null });
     document.querySelector('#lead').append(...i18n.nodes(document, 'downloadLead',
         { file: bold(details.file), host: bold(details.host || '?') }));
     const status = document.querySelector('#status');

@@ -11,6 +11,7 @@
 import * as ext from './ext.js';
 import { loadPageStrings } from './i18n.js';
 import { fillMessage } from './message.js';
+import { wireReport } from './page.js';
 
 async function main() {
     const i18n = await loadPageStrings();
@@ -53,20 +54,8 @@ async function main() {
     }
     report.classList.remove('hidden');
     document.querySelector('#commentBox').classList.remove('hidden');
-    report.addEventListener('click', async () => {
-        report.disabled = true;
-        result.textContent = '';
-        const answer = await ext.sendMessage({ what: 'report', url: state.url, kind: 'scam', comment: comment.value }).catch(() => null);
-        if ( answer?.ok ) {
-            result.textContent = i18n.text('reportSent');
-            result.classList.remove('failed');
-        } else {
-            result.textContent = i18n.text('reportFailed');
-            result.classList.add('failed');
-            report.textContent = i18n.text('reportRetry');
-            report.disabled = false;
-        }
-    });
+    wireReport(report, result, i18n,
+        () => ext.sendMessage({ what: 'report', url: state.url, kind: 'scam', comment: comment.value }));
     document.body.dataset.ready = 'true';
 }
 

@@ -16,26 +16,12 @@
 import * as ext from './ext.js';
 import { loadPageStrings } from './i18n.js';
 import { fillMessage } from './message.js';
-
-function readDetails() {
-    try {
-        const details = JSON.parse(decodeURIComponent(location.hash.slice(1)));
-        if ( typeof details.url === 'string' && typeof details.host === 'string' ) { return details; }
-    } catch {
-        // fall through
-    }
-    return { url: '', host: '', matches: [] };
-}
-
-function bold(text) {
-    const b = document.createElement('b');
-    b.textContent = text;
-    return b;
-}
+import { bold, parseDetails, wireReport } from './page.js';
 
 async function main() {
     const i18n = await loadPageStrings();
-    const details = readDetails();
+    const details = parseDetails(location.hash, d => typeof d.url === 'string' && typeof d.host === 'string',
+        { url: '', host: '', matches: [] });
     // An account, listing or page on a platform is named as such: the platform itself is not the scam (issue 12).
     document.querySelector('#host').append(...(details.identity
         ? i18n.nodes(document, 'warningLeadIdentity', { host: bold(details.host) })
@@ -61,22 +47,8 @@ async function main() {
     });
     document.querySelector('#confirmAllowYes').addEventListener('click', () => choose('alwaysAllow'));
 
-    const reportButton = document.querySelector('#report');
-    const result = document.querySelector('#reportResult');
-    reportButton.addEventListener('click', async () => {
-        reportButton.disabled = true;
-        result.textContent = '';
-        const answer = await ext.sendMessage({ what: 'report', url: details.url, kind: 'wrong_warning' }).catch(() => null);
-        if ( answer?.ok ) {
-            result.textContent = i18n.text('reportSent');
-            result.classList.remove('failed');
-        } else {
-            result.textContent = i18n.text('reportFailed');
-            result.classList.add('failed');
-            reportButton.textContent = i18n.text('reportRetry');
-            reportButton.disabled = false;
-        }
-    });
+    wireReport(document.querySelector('#report'), document.querySelector('#reportResult'), i18n,
+        () => ext.sendMessage({ what: 'report', url: details.url, kind: 'wrong_warning' }));
     document.querySelector('#leave').focus();
 
     const answer = await ext.sendMessage({ what: 'warningDetails', url: details.url, matches: details.matches ?? [] }).catch(() => null);
