@@ -24,13 +24,6 @@ from tests.peers.whois_server import WhoisPeer
 NOW = datetime(2021, 3, 28, 12, 0, tzinfo=UTC)  # themarquetry.com (registered 2021-03-16) is 12 days old
 
 
-def _port(peer: Any) -> int:
-    if isinstance(peer, DnsPeer):
-        assert peer._transport is not None
-        return peer._transport.get_extra_info("sockname")[1]
-    return int(peer.port)
-
-
 @pytest.fixture
 async def make_signals(dns_peer: DnsPeer, rdap_peer: RdapPeer, kz_whois: WhoisPeer, tmp_path: Path
                        ) -> AsyncIterator[Callable[..., Any]]:
@@ -39,8 +32,8 @@ async def make_signals(dns_peer: DnsPeer, rdap_peer: RdapPeer, kz_whois: WhoisPe
 
     async def make(**overrides: Any) -> SlowSignals:
         config = LookupConfig(**{
-            "dns_servers": (("127.0.0.1", _port(dns_peer)),),
-            "whois_servers": {"kz": ("127.0.0.1", _port(kz_whois))},
+            "dns_servers": (("127.0.0.1", dns_peer.port),),
+            "whois_servers": {"kz": ("127.0.0.1", kz_whois.port)},
             "rdap_bootstrap": str(rdap_peer.bootstrap_file(tmp_path, ["com", "top"])),
             "dns_timeout_s": 0.5, "rdap_timeout_s": 2.0, "whois_timeout_s": 2.0, **overrides})
         signals = SlowSignals(config, clock=lambda: NOW)

@@ -68,9 +68,7 @@ async def peers() -> AsyncIterator[tuple[DnsPeer, Redirector]]:
 
 @pytest.fixture
 async def follower(peers: tuple[DnsPeer, Redirector]) -> AsyncIterator[RedirectFollower]:
-    dns, _ = peers
-    port = dns._transport.get_extra_info("sockname")[1]  # type: ignore[union-attr]
-    made = RedirectFollower(dns_resolver([("127.0.0.1", port)], timeout_s=1.0), allowed_networks=ALLOWED,
+    made = RedirectFollower(dns_resolver([("127.0.0.1", peers[0].port)], timeout_s=1.0), allowed_networks=ALLOWED,
                             timeout_s=1.5)
     yield made
     await made.close()
@@ -153,9 +151,7 @@ def test_no_network_is_allowed_by_default() -> None:
 
 
 async def test_default_follower_refuses_loopback(peers: Any) -> None:
-    dns, _ = peers
-    port = dns._transport.get_extra_info("sockname")[1]  # type: ignore[union-attr]
-    strict = RedirectFollower(dns_resolver([("127.0.0.1", port)], timeout_s=1.0), timeout_s=1.5)
+    strict = RedirectFollower(dns_resolver([("127.0.0.1", peers[0].port)], timeout_s=1.0), timeout_s=1.5)
     try:
         chain = await strict.follow(_url(peers, "/one"))
     finally:
@@ -163,13 +159,17 @@ async def test_default_follower_refuses_loopback(peers: Any) -> None:
     assert chain.outcome is ChainOutcome.REFUSED and chain.refused_address == "127.0.0.1"
 
 
-async def test_checker_judges_the_destination_and_shows_the_chain(peers: Any, tmp_path: Path) -> None:
-    dns, redirector = peers
-    port = dns._transport.get_extra_info("sockname")[1]  # type: ignore[union-attr]
-    settings = Settings.from_env({
+def _settings(dns: DnsPeer, tmp_path: Path) -> Settings:
+    """A service whose names resolve through dns and whose shortener follower may reach 127.0.0.1."""
+    return Settings.from_env({
         "ABAILA_LISTS_DIR": str(write_lists(tmp_path / "lists")), "ABAILA_VAR_DIR": str(tmp_path / "var"),
         "ABAILA_CHECK_DEADLINE_MS": "300", **offline_upstreams(tmp_path),
-        "ABAILA_DNS_SERVERS": f"127.0.0.1:{port}", "ABAILA_REDIRECT_ALLOW_NETWORKS": "127.0.0.1/32"})
+        "ABAILA_DNS_SERVERS": f"127.0.0.1:{dns.port}", "ABAILA_REDIRECT_ALLOW_NETWORKS": "127.0.0.1/32"})
+
+
+async def test_checker_judges_the_destination_and_shows_the_chain(peers: Any, tmp_path: Path) -> None:
+    redirector = peers[1]
+    settings = _settings(peers[0], tmp_path)
     engine = await open_engine(settings)
     try:
         from service.urls import validate_for_api
@@ -203,12 +203,8 @@ async def test_check_page_shows_the_chain(peers: Any, tmp_path: Path) -> None:
 
     from service.app import create_app
 
-    dns, redirector = peers
-    port = dns._transport.get_extra_info("sockname")[1]  # type: ignore[union-attr]
-    settings = Settings.from_env({
-        "ABAILA_LISTS_DIR": str(write_lists(tmp_path / "lists")), "ABAILA_VAR_DIR": str(tmp_path / "var"),
-        "ABAILA_CHECK_DEADLINE_MS": "300", **offline_upstreams(tmp_path),
-        "ABAILA_DNS_SERVERS": f"127.0.0.1:{port}", "ABAILA_REDIRECT_ALLOW_NETWORKS": "127.0.0.1/32"})
+    redirector = peers[1]
+    settings = _settings(peers[0], tmp_path)
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)

@@ -2,7 +2,7 @@
 
     peer = DnsPeer(records=["shop.com. 300 IN A 93.184.216.34", "shop.com. 300 IN MX 10 mx.shop.com."],
                    servfail={"broken.com"}, silent={"slow.com"})
-    port = await peer.start()          # an ephemeral port; point LookupConfig.dns_servers at it
+    port = await peer.start()          # an ephemeral port, also peer.port; point LookupConfig.dns_servers at it
     peer.queries[("shop.com", "A")]    # how many questions of that name and type arrived
 
 A name with records but none of the asked type gets NOERROR with no answer; a name with no records gets
@@ -32,11 +32,13 @@ class DnsPeer(asyncio.DatagramProtocol):
         self._delay_s = delay_s
         self.queries: Counter[tuple[str, str]] = Counter()
         self._transport: asyncio.DatagramTransport | None = None
+        self.port = 0
 
     async def start(self) -> int:
         loop = asyncio.get_running_loop()
         self._transport, _ = await loop.create_datagram_endpoint(lambda: self, local_addr=("127.0.0.1", 0))
-        return self._transport.get_extra_info("sockname")[1]
+        self.port = self._transport.get_extra_info("sockname")[1]
+        return self.port
 
     def close(self) -> None:
         if self._transport is not None:

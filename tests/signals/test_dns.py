@@ -11,9 +11,7 @@ from tests.peers.dns_server import DnsPeer
 
 
 def _client(peer: DnsPeer, **kwargs: object) -> DnsClient:
-    assert peer._transport is not None
-    port = peer._transport.get_extra_info("sockname")[1]
-    return DnsClient([("127.0.0.1", port)], **kwargs)  # type: ignore[arg-type]
+    return DnsClient([("127.0.0.1", peer.port)], **kwargs)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("host", "domain", "outcome", "has_mx", "has_ns"), [
