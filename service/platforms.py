@@ -293,30 +293,33 @@ def place(url: str | CanonicalURL, *, strict: bool = False) -> Placement | None:
     if found is not None:
         if _is_own(found, parsed.path):
             return Placement(found, Where.OWN)
-        for rule in found.rules:
-            identity = _apply(rule, found, parsed, None, strict)
-            if identity is False:
-                return Placement(found, Where.OTHER)
-            if identity is not None:
-                assert isinstance(identity, Identity)
-                return Placement(found, Where.IDENTITY, identity)
-        return Placement(found, Where.OTHER)
+        return _place_by_rules(found, found.rules, parsed, None, strict) or Placement(found, Where.OTHER)
     site = _site_of(host)
     if site is None:
         return None
     found, domain, sub = site
     if sub in found.exclude:
         return Placement(found, Where.OWN)
-    for rule in found.site_rules:
+    placed = _place_by_rules(found, found.site_rules, parsed, sub, strict)
+    if placed is not None:
+        return placed
+    if found.site_rules:
+        return Placement(found, Where.OTHER)
+    return Placement(found, Where.IDENTITY, Identity(found.id, "page", f"{sub}.{domain}/"))
+
+
+def _place_by_rules(found: Platform, rules: tuple[_Rule, ...], parsed: CanonicalURL, sub: str | None,
+                    strict: bool) -> Placement | None:
+    """Returns the placement given by the first rule that applies (its identity, or OTHER when the name is
+    one the platform forbids), or None when no rule applies."""
+    for rule in rules:
         identity = _apply(rule, found, parsed, sub, strict)
         if identity is False:
             return Placement(found, Where.OTHER)
         if identity is not None:
             assert isinstance(identity, Identity)
             return Placement(found, Where.IDENTITY, identity)
-    if found.site_rules:
-        return Placement(found, Where.OTHER)
-    return Placement(found, Where.IDENTITY, Identity(found.id, "page", f"{sub}.{domain}/"))
+    return None
 
 
 def is_identity_host(host: str) -> bool:
