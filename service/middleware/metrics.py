@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import time
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.metrics import Metrics
+from service.middleware._status import ResponseStatus
 
 __all__ = ["MetricsMiddleware"]
 
@@ -26,21 +27,14 @@ class MetricsMiddleware:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
+        recorder = ResponseStatus(send)
         try:
-            await self.app(scope, receive, send_status)
+            await self.app(scope, receive, recorder)
         finally:
             state = scope.get("state") or {}
             # A middleware that answers before routing (rate limits) names the route in state.
             template = getattr(scope.get("route"), "path", None) or state.get("route_template") or "unmatched"
-            self.metrics.observe(template, scope["method"], status, time.perf_counter() - started)
+            self.metrics.observe(template, scope["method"], recorder.status, time.perf_counter() - started)
             if "verdict" in state:
                 self.metrics.count_verdict(state["verdict"])
             for level, count in (state.get("verdicts") or {}).items():

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.counters import KeyUsage
+from service.middleware._status import ResponseStatus
 
 __all__ = ["UsageMiddleware", "key_usage"]
 
@@ -29,20 +30,13 @@ class UsageMiddleware:
         if scope["type"] != "http" or scope["path"] not in self.paths:
             await self.app(scope, receive, send)
             return
-        status = 500
-
-        async def send_status(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        await self.app(scope, receive, send_status)
+        recorder = ResponseStatus(send)
+        await self.app(scope, receive, recorder)
         state = scope.get("state") or {}
         principal = state.get("principal")
         if principal is None:
             return
-        if status == 429:
+        if recorder.status == 429:
             await self.usage.add(str(principal.id), {"limited": 1})
         else:
             await self.usage.add(str(principal.id), {"requests": 1, "urls": int(state.get("urls_checked", 1))})
