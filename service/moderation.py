@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CATEGORY_PATTERN", "EVIDENCE_PATTERN", "LIST_NAME_PATTERN", "MAX_COMMENT", "MAX_ENTRY", "MAX_IMPORT_BYTES",
-    "MAX_TEXT", "RATE_PATTERN", "Addition", "ImportPlan", "default_list", "import_text",
+    "MAX_TEXT", "NOT_BLANK_PATTERN", "RATE_PATTERN", "Addition", "ImportPlan", "default_list", "import_text",
     "is_list_name", "parse_addition", "parse_category", "parse_comment", "parse_entry", "parse_evidence",
     "parse_expiry", "parse_force", "parse_list_name", "parse_rate", "parse_text", "parse_time", "plan_import",
     "search_text",
@@ -48,11 +48,16 @@ MAX_ENTRY = 2048  # characters of a domain, URL or expression
 MAX_TEXT = 2000  # characters of a reason or note
 MAX_COMMENT = 1000  # characters of a shopper's report comment
 MAX_IMPORT_BYTES = 20 * 1024 * 1024  # bytes of list text per import request
-# The patterns are the API schema's too (service.api.admintypes).
+# The patterns are the API schema's too (service.api.admintypes), where JSON Schema reads them as ECMA-262
+# regexes: so no \s \d \w, whose sets differ from Python's (Python's \s takes \x1c-\x1f and \x85,
+# ECMA's \ufeff; Python's \d any script's digits), and the parsers match them whole (fullmatch), as ECMA's
+# ^...$ does (Python's $ also matches before a final newline).
+_BLANK = r"\t\n\v\f\r \x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"  # either \s
+NOT_BLANK_PATTERN = f"[^{_BLANK}]"  # some character that is no space in Python nor in ECMA-262
 LIST_NAME_PATTERN = r"^[a-z0-9][a-z0-9._-]{0,99}$"
 CATEGORY_PATTERN = r"^[a-z][a-z_]{1,31}$"
-RATE_PATTERN = r"^(none|[0-9]{1,9}/(second|minute|hour|day))$"  # [0-9], not \d: Python's \d takes any digit
-EVIDENCE_PATTERN = r"^https?://\S+$"
+RATE_PATTERN = r"^(none|[0-9]{1,9}/(second|minute|hour|day))$"
+EVIDENCE_PATTERN = f"^https?://[^{_BLANK}]+$"
 _LIST_NAME = re.compile(LIST_NAME_PATTERN)
 _CATEGORY = re.compile(CATEGORY_PATTERN)
 _RATE = re.compile(RATE_PATTERN)
@@ -142,7 +147,7 @@ def parse_force(value: object, role: str, field: str = "force") -> bool:
 
 def is_list_name(value: str) -> bool:
     """Reports whether value may name a list: 1-100 of a-z 0-9 . _ -, starting with a letter or digit."""
-    return bool(_LIST_NAME.match(value))
+    return bool(_LIST_NAME.fullmatch(value))
 
 
 def parse_list_name(value: object, *, default: str | None = None, field: str = "list") -> str | None:
@@ -159,7 +164,7 @@ def parse_category(value: object, field: str = "category") -> str | None:
     """Returns a category (a lowercase word), or None when value is absent or empty."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not _CATEGORY.match(value):
+    if not isinstance(value, str) or not _CATEGORY.fullmatch(value):
         raise InvalidField(f"{field} must be a lowercase word such as phishing, scam, malware or allowlist, "
                            f"not {value!r}", field=field)
     return value
@@ -194,7 +199,7 @@ def parse_evidence(value: object, field: str = "evidence_url") -> str | None:
     """Returns an http(s) evidence URL of at most 2048 characters, or None when absent."""
     if value is None or value == "":
         return None
-    if not isinstance(value, str) or not _EVIDENCE.match(value) or len(value) > MAX_ENTRY:
+    if not isinstance(value, str) or not _EVIDENCE.fullmatch(value) or len(value) > MAX_ENTRY:
         raise InvalidField(f"{field} must be an http(s) URL of at most {MAX_ENTRY} characters", field=field)
     return value
 
@@ -203,7 +208,7 @@ def parse_rate(value: object, field: str = "rate") -> str | None:
     """Returns an API key's rate (`50/second`, `1000/minute`, `none`), or None for the role's default."""
     if value is None:
         return None
-    if not isinstance(value, str) or not _RATE.match(value):
+    if not isinstance(value, str) or not _RATE.fullmatch(value):
         raise InvalidField(f"{field} must look like 50/second, 1000/minute or none, not {value!r}", field=field)
     return value
 

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Callable
 
 import pytest
 
 from service.errors import InvalidField
 from service.moderation import (
+    EVIDENCE_PATTERN,
+    NOT_BLANK_PATTERN,
     parse_addition,
     parse_category,
     parse_comment,
     parse_entry,
+    parse_evidence,
     parse_list_name,
     parse_rate,
     parse_text,
@@ -80,3 +85,26 @@ def test_plan_import_names_the_list_and_category() -> None:
     with pytest.raises(InvalidField) as caught:
         plan_import("x.kz\n", known_lists=[], fmt="nope")
     assert caught.value.field == "format"
+
+
+
+# The API schema hands service.moderation's patterns to ECMA-262 readers (issue 11 part 9), so a space in
+# either language's \s is no content, and a value is matched whole, a final newline included.
+PYTHON_SPACES = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+ECMA_SPACES = "\t\n\v\f\r \xa0\u1680\u2000\u2005\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
+@pytest.mark.parametrize("space", sorted(set(PYTHON_SPACES + ECMA_SPACES)), ids=lambda c: f"U+{ord(c):04X}")
+def test_a_space_in_python_or_ecma_is_no_content(space: str) -> None:
+    assert not re.search(NOT_BLANK_PATTERN, space) and re.search(NOT_BLANK_PATTERN, f"{space}x{space}")
+    assert not re.fullmatch(EVIDENCE_PATTERN, f"https://example.org/{space}")
+
+
+@pytest.mark.parametrize("call", [
+    lambda: parse_list_name("feed\n"), lambda: parse_category("scam\n"), lambda: parse_rate("5/second\n"),
+    lambda: parse_evidence("https://example.org/\n"),
+    lambda: parse_rate("\u0665/second"),  # an Arabic-Indic 5: a digit to Python's \d, none to ECMA's
+], ids=["list", "category", "rate", "evidence", "rate-digit"])
+def test_values_are_matched_whole(call: Callable[[], object]) -> None:
+    with pytest.raises(InvalidField):
+        call()

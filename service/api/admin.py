@@ -68,10 +68,13 @@ from service.middleware.usage import key_usage
 from service.moderation import (
     MAX_ENTRY,
     MAX_IMPORT_BYTES,
+    NOT_BLANK_PATTERN,
     import_text,
     parse_addition,
+    parse_category,
     parse_entry,
     parse_force,
+    parse_list_name,
     parse_rate,
     parse_text,
     search_text,
@@ -151,7 +154,8 @@ async def _search(request: Request, *, category: str | None = None) -> JSONRespo
     query = decode_query(request.query_params, EntryQuery)
     q = search_text(query.q)
     found = await _store(request).search_entries(
-        q, list_name=given(query.list_name), category=category or given(query.category),
+        q, list_name=parse_list_name(given(query.list_name)),
+        category=category or parse_category(given(query.category)),
         include_removed=query.removed, limit=query.limit, offset=query.offset)
     full = await reveal(request, principal, [e.expression for e in found], where="GET /v1/admin/entries",
                         asked=query.reveal)
@@ -187,7 +191,7 @@ async def remove_entry(request: Request) -> JSONResponse:
     ref = request.path_params["ref"]
     query = decode_query(request.query_params, RemoveQuery)
     reason = parse_text(query.reason, "reason")
-    list_name = given(query.list_name)
+    list_name = parse_list_name(given(query.list_name))
     store = _store(request)
     by_id = ref.isascii() and ref.isdigit()
     if by_id:
@@ -214,8 +218,9 @@ async def import_list(request: Request) -> JSONResponse:
     body = await decode_body(request, ImportBody, max_bytes=MAX_IMPORT_BYTES)
     dry_run = bool(body.dry_run)
     _, summary = await import_text(_store(request), body.text, reason=parse_text(body.reason, "reason"),
-                                   actor=principal.name, dry_run=dry_run, fmt=body.format, list_name=body.list_name,
-                                   category=body.category, force=parse_force(body.force, principal.role))
+                                   actor=principal.name, dry_run=dry_run, fmt=body.format,
+                                   list_name=parse_list_name(body.list_name), category=parse_category(body.category),
+                                   force=parse_force(body.force, principal.role))
     added = summary["added"] + summary.get("indicators", {}).get("added", 0)
     if not dry_run and added:
         await request.app.state.live.notify()
@@ -225,7 +230,7 @@ async def import_list(request: Request) -> JSONResponse:
 async def export(request: Request) -> Response:
     principal = await authenticate(request, roles=MODERATORS)
     query = decode_query(request.query_params, ExportQuery)
-    list_name = given(query.list_name)
+    list_name = parse_list_name(given(query.list_name))
     if query.kind == "indicators":
         return await _export_indicators(request, principal, query.format, list_name)
     index = request.app.state.checker.index
@@ -359,7 +364,8 @@ openapi_paths: dict[str, Any] = {
                    "security": _SEC, "parameters": [
                        {"name": "ref", "in": "path", "required": True,
                         "description": "entry id, or a domain / URL / expression / indicator",
-                        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_ENTRY, "pattern": r"\S"}},
+                        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_ENTRY,
+                                   "pattern": NOT_BLANK_PATTERN, "examples": ["1", "kaspi-kz.top"]}},
                        *query_parameters(RemoveQuery)],
                    "responses": refusals(
                        {"200": json_response(EntryRemoved, "What was removed"), **_READ,

@@ -34,6 +34,7 @@ from service.moderation import (
     MAX_ENTRY,
     MAX_IMPORT_BYTES,
     MAX_TEXT,
+    NOT_BLANK_PATTERN,
     RATE_PATTERN,
 )
 from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, MAX_KEY_NAME, Decision, Effect, ReportStatus, Role
@@ -52,9 +53,9 @@ MAX_PER_PAGE = 100  # report groups per page of the queue
 # ---------------------------------------------------------------------------------------------------------
 # Fields, with the limits of service.moderation's parsers
 
-Text = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT, pattern=r"\S",
+Text = Annotated[str, Meta(min_length=1, max_length=MAX_TEXT, pattern=NOT_BLANK_PATTERN,
                            description=f"why: some non-space text, at most {MAX_TEXT} characters")]
-Entry = Annotated[str, Meta(min_length=1, max_length=MAX_ENTRY, pattern=r"\S", examples=[
+Entry = Annotated[str, Meta(min_length=1, max_length=MAX_ENTRY, pattern=NOT_BLANK_PATTERN, examples=[
     "pay.kaspi-kz.top", "https://kaspi-kz.top/card?step=2", "https://www.instagram.com/kaspi_shop.kz/",
     "card:4400 4302 1234 5679", "phone:+7 747 000 11 22"], description=(
     "a domain, URL or Safe Browsing expression, or a card:/phone:/iban: indicator; any URL of an account, listing "
@@ -325,7 +326,7 @@ class AuditPage(Struct):
 class KeyBody(Struct, forbid_unknown_fields=True):
     """A new API key (POST /v1/admin/keys)."""
 
-    name: Annotated[str, Meta(min_length=1, max_length=MAX_KEY_NAME, pattern=r"\S")]
+    name: Annotated[str, Meta(min_length=1, max_length=MAX_KEY_NAME, pattern=NOT_BLANK_PATTERN)]
     role: Role
     rate: Annotated[Rate, Meta(description="default: the role's")] | None = None
 

@@ -52,7 +52,15 @@ from service.auth import authenticate
 from service.errors import InvalidField, NotFound
 from service.indicators import is_indicator
 from service.lists import Category
-from service.moderation import MAX_COMMENT, parse_comment, parse_entry, parse_force, parse_text
+from service.moderation import (
+    MAX_COMMENT,
+    parse_category,
+    parse_comment,
+    parse_entry,
+    parse_force,
+    parse_list_name,
+    parse_text,
+)
 from service.platforms import place
 from service.store import REPORT_KINDS, Report, Store
 from service.urls import entry_to_expression, validate_for_api
@@ -196,7 +204,7 @@ async def decide(request: Request) -> JSONResponse:
     report = await store.get_report(request.path_params["report_id"])
     result = await store.decide(report.id, decision=body.decision, note=parse_text(body.note, "note"),
                                 actor=principal.name, lists_hint=index_lists(request, report.expression),
-                                list_name=body.list_name, category=body.category,
+                                list_name=parse_list_name(body.list_name), category=parse_category(body.category),
                                 force=parse_force(body.force, principal.role))
     if result["entries"]:
         await request.app.state.live.notify()

@@ -94,6 +94,8 @@ def test_answers_match_their_schemas(admin: tuple[TestClient, dict[str, str]]) -
     ("POST", "/v1/admin/entries", {"json": {"entry": "a.kz", "reason": "r", "force": None, "list": ""}}, "list"),
     ("POST", "/v1/admin/entries", {"json": {"entry": "a.kz", "reason": "r", "expires_at": "2030-01-01"}},
      "expires_at"),  # a date is no RFC 3339 time
+    ("POST", "/v1/admin/entries", {"json": {"entry": "a.kz", "reason": "\x1f\ufeff"}}, "reason"),  # spaces
+    ("POST", "/v1/admin/import", {"json": {"text": "a.kz", "reason": "r", "list": "feed\n"}}, "list"),
     ("POST", "/v1/admin/import", {"json": {"text": "a.kz", "reason": "r", "format": ""}}, "format"),
     ("POST", "/v1/admin/import", {"json": {"text": "a.kz", "reason": "r", "dry_run": "yes"}}, "dry_run"),
     ("POST", "/v1/admin/keys", {"json": {"name": "k", "role": "bank", "rate": "٥/second"}}, "rate"),
