@@ -341,7 +341,10 @@ _SEC: list[dict[str, list[str]]] = [{"bearer": []}]
 _READ = error_responses(400, *AUTH_ERRORS)
 _WRITE = error_responses(*BODY_ERRORS, *AUTH_ERRORS)
 _ADDED = refusals({
-    "201": json_response(EntryAdded, "Added"), "200": json_response(EntryAdded, "Already there: nothing changed"),
+    "201": {**json_response(EntryAdded, "Added"), "links": {"GetEntry": {  # not DELETE: a removed entry stays
+        "operationRef": "#/paths/~1v1~1admin~1entries~1{ref}/get",  # readable (removed_at), by design
+        "parameters": {"ref": "$response.body#/entry/id"}}}},
+    "200": json_response(EntryAdded, "Already there: nothing changed"),
     **_WRITE, **error_responses(409, s409="the list exists with another category")},
     ["entry", "expires_at"], "or a well-formed entry that is no valid URL or indicator, a public suffix or a "
     "platform's own domain or page (platform_domain; an admin may force it), or an expiry in the past")

@@ -238,7 +238,10 @@ openapi_paths: dict[str, Any] = {
     "/v1/admin/reports": {"get": {
         "summary": "The reports queue, grouped by site and kind (moderator)", "security": [{"bearer": []}],
         "parameters": query_parameters(QueueQuery),
-        "responses": {"200": json_response(ReportQueue, "Groups: one per site or indicator and kind"),
+        "responses": {"200": {**json_response(ReportQueue, "Groups: one per site or indicator and kind"),
+                              "links": {"DecideFirstGroup": {
+                                  "operationRef": "#/paths/~1v1~1admin~1reports~1{report_id}~1decision/post",
+                                  "parameters": {"report_id": "$response.body#/groups/0/id"}}}},
                       **error_responses(400, *AUTH_ERRORS)}}},
     "/v1/admin/reports/{report_id}/decision": {"post": {
         "summary": "Decide a report's group: accept (report → entry added; appeal → entry removed) or reject",
