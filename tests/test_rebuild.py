@@ -13,6 +13,7 @@ from starlette.testclient import TestClient
 
 from service.engine import open_engine
 from service.settings import Settings
+from service.snapshots import load_index
 from service.urls import parse
 from service.verdicts import Level
 
@@ -94,3 +95,15 @@ def test_edited_list_file_applies_without_restart(client_factory: Callable[..., 
     assert client.get("/v1/check", params={"url": OLD}).json()["verdict"] != "blocked"
     lists = client.get("/readyz").json()["checks"]["lists"]
     assert lists["rebuilds"] >= 1 and lists["rebuild_error"] is None
+
+
+def test_a_snapshot_of_an_older_format_is_rebuilt(tmp_path: Path, lists_dir: Path) -> None:
+    first = load_index(lists_dir, tmp_path / "var")
+    assert not first.from_snapshot and first.index.contains("kaspi-kz.top/")
+    data = bytearray(first.snapshot.read_bytes())
+    data[8:12] = (3).to_bytes(4, "little")  # version 3 read its arrays onto the heap; 4 maps them aligned
+    first.snapshot.write_bytes(bytes(data))
+    again = load_index(lists_dir, tmp_path / "var")
+    assert again.snapshot == first.snapshot and not again.from_snapshot  # refused, then built again
+    assert again.index.contains("kaspi-kz.top/") and again.index.is_mapped()
+    assert load_index(lists_dir, tmp_path / "var").from_snapshot
