@@ -61,7 +61,7 @@ from service.api.admintypes import (
 )
 from service.api.contract import decode_body, decode_query, json_response, query_parameters, request_body
 from service.auth import Principal, authenticate, forget_tokens
-from service.errors import InvalidField, InvalidURL, NotFound
+from service.errors import InvalidField, InvalidIndicator, InvalidURL, NotFound
 from service.indicators import is_indicator
 from service.lists import Category, export_list
 from service.middleware.usage import key_usage
@@ -276,7 +276,7 @@ def _audit_target(target: str | None) -> str | None:
         return target or None
     try:
         return parse_entry(target, "target") if is_indicator(target) else entry_to_expression(target)
-    except (InvalidURL, InvalidField):
+    except (InvalidURL, InvalidIndicator, InvalidField):  # a masked card (`card:4400••••5679`) included
         return target
 
 

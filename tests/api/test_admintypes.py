@@ -72,6 +72,8 @@ def test_answers_match_their_schemas(admin: tuple[TestClient, dict[str, str]]) -
     call("GET", "/v1/admin/export", params={"kind": "indicators", "format": "json"})
     call("GET", "/v1/admin/lists")
     call("GET", "/v1/admin/audit", params={"since": "2020-01-01T00:00:00Z", "reveal": "1"})
+    masked_target = call("GET", "/v1/admin/audit", params={"target": masked[0]["entry"]})  # as the queue shows it
+    assert masked_target.status_code == 200 and masked_target.json()["audit"] == []
     key = call("POST", "/v1/admin/keys", json={"name": "contract", "role": "bank", "rate": "50/second"}).json()
     call("GET", "/v1/admin/keys")
     call("DELETE", f"/v1/admin/keys/{key['id']}", "/v1/admin/keys/{key_id}", params={"reason": "test"})
