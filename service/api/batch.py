@@ -16,26 +16,50 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 from collections import Counter
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from service.api.bodies import read_json_object, require_type
-from service.api.check import parse_lang
-from service.errors import InvalidField, InvalidURL
+from service.api import contract
+from service.api.check import lang_or_negotiated
+from service.api.contract import ErrorDetail, Lang, Schema, decode_body, request_body
+from service.errors import InvalidURL
 from service.middleware.auth import require_principal
 from service.urls import MAX_URL_LENGTH, CanonicalURL, validate_for_api
 from service.verdicts import Verdict
 
-__all__ = ["CONCURRENCY", "DEADLINE_MARGIN_MS", "MAX_URLS", "routes"]
+__all__ = ["CONCURRENCY", "DEADLINE_MARGIN_MS", "MAX_URLS", "BatchBody", "routes"]
 
 MAX_URLS = 500  # per request
 MAX_BODY_BYTES = MAX_URLS * (MAX_URL_LENGTH + 256)  # 500 URLs of the documented 8 KB maximum, with JSON around
 CONCURRENCY = 64  # checks in flight per batch; the lookups bound their own upstream traffic too
 DEADLINE_MARGIN_MS = 250  # ms over the check deadline for queueing and scoring
 _SLOW_SIGNALS = ("domain_age", "dns")
+
+
+class BatchBody(msgspec.Struct):
+    """POST /v1/check/batch's body. A slot that is not a URL the API takes (not even a string) is answered
+    with an error entry in its place, never by refusing the batch."""
+
+    urls: Annotated[list[Any], msgspec.Meta(max_length=MAX_URLS, description=(
+        "URLs to check, in order; each bad one gets an invalid_url entry"))]
+    lang: Lang | None = None
+
+
+class BatchError(msgspec.Struct):
+    """A slot whose URL could not be checked: the error, and the URL as sent (null when it was not text)."""
+
+    error: ErrorDetail
+    url: str | None
+
+
+# One result per URL, in request order: a Verdict, or a BatchError (msgspec types cannot say "either of two
+# objects" without a tag, so the envelope is written here around the two generated schemas).
+_RESULTS = {"type": "object", "required": ["results"], "properties": {"results": {
+    "type": "array", "items": {"anyOf": [Schema(contract.Verdict), Schema(BatchError)]}}}}
 
 
 async def _check_all(checker: Any, parsed: dict[str, CanonicalURL], first_url: dict[str, str],
@@ -64,11 +88,9 @@ async def _check_all(checker: Any, parsed: dict[str, CanonicalURL], first_url: d
 
 async def check_batch(request: Request) -> JSONResponse:
     await require_principal(request)
-    body = await read_json_object(request, max_bytes=MAX_BODY_BYTES)
-    urls = require_type(body, "urls", list, required=True)
-    if len(urls) > MAX_URLS:
-        raise InvalidField(f"at most {MAX_URLS} urls per batch, got {len(urls)}", field="urls")
-    lang = parse_lang(require_type(body, "lang", str), request.headers.get("accept-language"))
+    body = await decode_body(request, BatchBody, max_bytes=MAX_BODY_BYTES)
+    urls = body.urls
+    lang = lang_or_negotiated(body.lang, request.headers.get("accept-language"))
 
     slots: list[str | InvalidURL] = []  # canonical key, or the error for that slot
     parsed: dict[str, CanonicalURL] = {}
@@ -99,24 +121,16 @@ async def check_batch(request: Request) -> JSONResponse:
 
 routes = [Route("/v1/check/batch", check_batch, methods=["POST"])]
 
+_ERR = {"$ref": "#/components/responses/Error"}
 openapi_paths: dict[str, Any] = {
     "/v1/check/batch": {
         "post": {
-            "summary": "Check up to 500 URLs at once (API key required)",
+            "summary": f"Check up to {MAX_URLS} URLs at once (API key required)",
             "security": [{"bearer": []}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["urls"], "properties": {
-                    "urls": {"type": "array", "maxItems": MAX_URLS, "items": {"type": "string", "maxLength": 8192}},
-                    "lang": {"type": "string", "enum": ["kk", "ru", "en"]}}}}}},
-            "responses": {
-                "200": {"description": "One result per URL, in request order: a Verdict, or an error entry",
-                        "content": {"application/json": {"schema": {"type": "object", "properties": {
-                            "results": {"type": "array", "items": {"oneOf": [
-                                {"$ref": "#/components/schemas/Verdict"},
-                                {"type": "object", "required": ["error", "url"], "properties": {
-                                    "error": {"type": "object"}, "url": {"type": ["string", "null"]}}}]}}}}}}},
-                "400": {"$ref": "#/components/responses/Error"}, "401": {"$ref": "#/components/responses/Error"},
-                "413": {"$ref": "#/components/responses/Error"}, "429": {"$ref": "#/components/responses/Error"}},
+            "requestBody": request_body(BatchBody),
+            "responses": {"200": {"description": "One result per URL, in request order", "content": {
+                "application/json": {"schema": _RESULTS}}},
+                          "400": _ERR, "401": _ERR, "408": _ERR, "413": _ERR, "429": _ERR},
         },
     },
 }

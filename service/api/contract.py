@@ -118,9 +118,36 @@ def _invalid(exc: msgspec.ValidationError) -> InvalidField | InvalidJSON:
     if named:
         path = f"{path}.{named.group('name')}"
     field = path.lstrip(".")
+    text = _plain(text)
     if not field:  # the body itself: an array, a string, a number where an object was due
         return InvalidJSON(f"request body must be a JSON object: {text}")
     return InvalidField(f"{field}: {text}", field=field)
+
+
+# msgspec's words for JSON types and limits, in the words the rest of the API's errors use.
+_PLAIN = [
+    (re.compile(r"`array` of length <= (\d+)"), r"a list of at most \1 items"),
+    (re.compile(r"`array` of length >= (\d+)"), r"a list of at least \1 items"),
+    (re.compile(r"`str` of length <= (\d+)"), r"text of at most \1 characters"),
+    (re.compile(r"`str` of length >= (\d+)"), r"text of at least \1 characters"),
+    (re.compile(r"`str` matching regex '(.*)'$"), r"text matching \1"),
+    (re.compile(r"`(int|float)` (<=|>=|<|>) (\S+)"), r"a number \2 \3"),
+]
+_TYPE_WORDS = {"array": "a list", "object": "an object", "str": "text", "int": "a whole number",
+               "float": "a number", "bool": "true or false", "null": "null"}
+
+
+def _plain(text: str) -> str:
+    """Returns a msgspec validation message in plain words: "expected a list of at most 10 items"."""
+    for pattern, words in _PLAIN:
+        text = pattern.sub(words, text)
+    text = text[:1].lower() + text[1:]
+    # "`array | null`" -> "a list or null"
+    return _TYPES.sub(lambda m: " or ".join(_TYPE_WORDS[t.strip()] for t in m.group(1).split("|")), text)
+
+
+_TYPES = re.compile(r"`((?:array|object|str|int|float|bool|null)(?: \| (?:array|object|str|int|float|bool|null))*)`")
+
 
 
 class Schema:
@@ -158,12 +185,25 @@ def query_parameters(model: type[msgspec.Struct]) -> list[dict[str, Any]]:
     out = []
     for name, field_schema in schema.get("properties", {}).items():
         parameter: dict[str, Any] = {"name": name, "in": "query", "required": name in required}
-        field_schema = dict(field_schema)
+        field_schema = _without_null(field_schema)
         if "description" in field_schema:
             parameter["description"] = field_schema.pop("description")
         parameter["schema"] = field_schema
         out.append(parameter)
     return out
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """Returns a field's schema without its `null` alternative: a query cannot say null, only leave it out."""
+    schema = dict(schema)
+    options = schema.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options:
+        rest = [option for option in options if option != {"type": "null"}]
+        del schema["anyOf"]
+        schema = {**(rest[0] if len(rest) == 1 else {"anyOf": rest}), **schema}
+        if schema.get("default", ...) is None:
+            del schema["default"]
+    return schema
 
 
 def _inline(schema: Any, components: Mapping[str, Any]) -> Any:
@@ -181,20 +221,7 @@ def _inline(schema: Any, components: Mapping[str, Any]) -> Any:
 def resolve_schemas(document: Any, extra: Iterable[Any] = ()) -> tuple[Any, dict[str, Any]]:
     """Returns (document with each Schema placeholder replaced by its generated schema, the component schemas
     of every type named by a placeholder or in extra)."""
-    found: list[Any] = list(extra)
-
-    def collect(node: Any) -> None:
-        if isinstance(node, Schema):
-            found.append(node.model)
-        elif isinstance(node, dict):
-            for value in node.values():
-                collect(value)
-        elif isinstance(node, list):
-            for value in node:
-                collect(value)
-
-    collect(document)
-    types = list(dict.fromkeys(found))
+    types: list[Any] = list(dict.fromkeys([*extra, *_placeholders(document)]))
     schemas, components = msgspec.json.schema_components(types, ref_template=REF_TEMPLATE)
     by_type = dict(zip(types, schemas, strict=True))
 
@@ -208,6 +235,18 @@ def resolve_schemas(document: Any, extra: Iterable[Any] = ()) -> tuple[Any, dict
         return node
 
     return replace(document), dict(sorted(components.items()))
+
+
+def _placeholders(node: Any) -> Iterable[Any]:
+    """Yields the type of every Schema placeholder in node, depth first."""
+    if isinstance(node, Schema):
+        yield node.model
+    elif isinstance(node, dict):
+        for value in node.values():
+            yield from _placeholders(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _placeholders(value)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -226,9 +265,12 @@ class Lang(enum.StrEnum):
 
 # A URL as the API takes it. Its limit is MAX_URL_LENGTH bytes of UTF-8, which validate_for_api enforces
 # (invalid_url, like every other URL it refuses); the schema can only count characters.
-URL = Annotated[str, msgspec.Meta(extra_json_schema={"maxLength": MAX_URL_LENGTH}, description=(
-    f"an http(s) URL or a bare host, at most {MAX_URL_LENGTH} bytes of UTF-8; one that is not is refused "
-    "with invalid_url"))]
+# `format: http-url` says so in the schema (a format is the semantic check JSON Schema leaves to the
+# reader); tests/api/contract_hooks.py teaches the contract test to generate such URLs.
+URL = Annotated[str, msgspec.Meta(extra_json_schema={"maxLength": MAX_URL_LENGTH, "format": "http-url"},
+                                  description=(
+    f"an http(s) URL or a bare host, at most {MAX_URL_LENGTH} bytes of UTF-8, whose host a DNS name or an "
+    "IP address could be; any other text is refused with invalid_url"))]
 
 
 def _page_field(kind: str | int) -> Any:

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from service.api.contract import json_response
+
 __all__ = ["routes"]
+
+
+class Health(msgspec.Struct):
+    status: Literal["ok"]
+
+
+class Readiness(msgspec.Struct):
+    """Each dependency's report (`lists`, `store`, `signals`, `ratelimit`, `feeds`), each with its `ok`."""
+
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, dict[str, Any]]
 
 
 async def healthz(request: Request) -> JSONResponse:
@@ -52,8 +66,8 @@ routes = [
 ]
 
 openapi_paths: dict[str, Any] = {
-    "/healthz": {"get": {"summary": "Liveness", "responses": {"200": {"description": "The process answers"}}}},
+    "/healthz": {"get": {"summary": "Liveness", "responses": {"200": json_response(Health, "The process answers")}}},
     "/readyz": {"get": {"summary": "Readiness: lists loaded, cache, store", "responses": {
-        "200": {"description": "Ready"}, "503": {"description": "Not ready; `checks` says why"}}}},
+        "200": json_response(Readiness, "Ready"), "503": json_response(Readiness, "Not ready; `checks` says why")}}},
     "/openapi.json": {"get": {"summary": "This document", "responses": {"200": {"description": "OpenAPI 3.1"}}}},
 }

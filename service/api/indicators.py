@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from service.api.bodies import read_json_object, require_type
+from service.api.contract import decode_body, request_body
 from service.auth import authenticate
 from service.errors import InvalidField, InvalidIndicator
 from service.indicators import RANGE_DIGITS, canonical
@@ -51,6 +52,14 @@ RANGE_PER_MINUTE = 600  # range lookups per client address a minute: a shopper's
 RATE_LIMITS = {"/v1/indicators/range/": ("GET", f"{RANGE_PER_MINUTE}/minute", "range")}
 _RANGE = re.compile(rf"^[0-9A-Fa-f]{{{RANGE_DIGITS}}}$")
 _DECOY_LABEL = b"abaila-range-decoy\x00"
+
+
+class IndicatorsBody(msgspec.Struct):
+    """POST /v1/indicators/check's body. An item that is not an indicator (not even a string) is answered with
+    an invalid_indicator entry in its place, never by refusing the request."""
+
+    indicators: Annotated[list[Any], msgspec.Meta(min_length=1, max_length=MAX_INDICATORS, description=(
+        "card:…, phone:…, iban:… in any written form"))]
 
 
 def range_lines(prefix: str, listed: list[tuple[str, int]]) -> list[str]:
@@ -91,12 +100,7 @@ async def indicator_range(request: Request) -> Response:
 
 async def check_indicators(request: Request) -> JSONResponse:
     await authenticate(request, roles={"bank", "moderator"})
-    body = await read_json_object(request, max_bytes=MAX_BODY_BYTES)
-    sent = require_type(body, "indicators", list, required=True)
-    if not sent:
-        raise InvalidField("indicators is empty; send at least one card:, phone: or iban:", field="indicators")
-    if len(sent) > MAX_INDICATORS:
-        raise InvalidField(f"at most {MAX_INDICATORS} indicators per request, got {len(sent)}", field="indicators")
+    sent = (await decode_body(request, IndicatorsBody, max_bytes=MAX_BODY_BYTES)).indicators
     slots: list[str | InvalidIndicator] = []
     for value in sent:
         if not isinstance(value, str):
@@ -127,17 +131,13 @@ openapi_paths: dict[str, Any] = {
     "/v1/indicators/check": {"post": {
         "summary": "Check up to 500 cards, phones, IBANs (bank or moderator key): listed, reports, first/last seen",
         "security": [{"bearer": []}],
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["indicators"], "properties": {
-                "indicators": {"type": "array", "minItems": 1, "maxItems": MAX_INDICATORS,
-                               "items": {"type": "string", "maxLength": 200},
-                               "description": "card:…, phone:…, iban:… in any written form"}}}}}},
+        "requestBody": request_body(IndicatorsBody),
         "responses": {"200": {"description": "One result per indicator, in request order: {indicator (as sent), "
                                              "canonical, listed, reports, first_seen, last_seen, lists}, or "
                                              "{indicator, error}",
                               "content": {"application/json": {"schema": {"type": "object", "properties": {
                                   "results": {"type": "array", "items": {"type": "object"}}}}}}},
-                      "400": _ERR, "401": _ERR, "403": _ERR, "413": _ERR, "429": _ERR}}},
+                      "400": _ERR, "401": _ERR, "403": _ERR, "408": _ERR, "413": _ERR, "429": _ERR}}},
     "/v1/indicators/range/{prefix}": {"get": {
         "summary": "k-anonymity range lookup: every listed indicator's SHA-256 starting with 5 hex digits, padded",
         "parameters": [{"name": "prefix", "in": "path", "required": True,

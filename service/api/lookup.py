@@ -17,16 +17,15 @@ Nothing of the request body is logged beyond the number of prefixes.
 from __future__ import annotations
 
 import base64
-import binascii
 import logging
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from service.api.bodies import read_json_object
-from service.errors import InvalidField
+from service.api.contract import decode_body, json_response, request_body
 from service.index import Prefix
 from service.lists import Category
 
@@ -42,31 +41,37 @@ _NOT_THREATS = frozenset({Category.ALLOWLIST})  # list categories that are not t
 _log = logging.getLogger(__name__)
 
 
-def _decode_prefix(text: object, position: int) -> Prefix:
-    """Returns the 4 bytes a base64 prefix stands for; raises InvalidField naming its position."""
-    if not isinstance(text, str):
-        raise InvalidField(f"prefixes[{position}] must be a base64 string, not {type(text).__name__}",
-                           field="prefixes")
-    try:
-        # Standard base64 as Safe Browsing uses it; URL-safe letters are accepted too.
-        raw = base64.b64decode(text.replace("-", "+").replace("_", "/"), validate=True)
-    except (binascii.Error, ValueError):
-        raise InvalidField(f"prefixes[{position}] is not valid base64: {text[:16]!r}", field="prefixes") from None
-    if len(raw) != PREFIX_BYTES:
-        raise InvalidField(f"prefixes[{position}] must decode to {PREFIX_BYTES} bytes, not {len(raw)}",
-                           field="prefixes")
-    return Prefix(raw)
+# Standard base64 of PREFIX_BYTES bytes, as Safe Browsing uses it; URL-safe letters are accepted too. The
+# sixth character carries the last 2 bits of data and 4 zero bits: A, Q, g or w.
+_PREFIX = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/_-]{5}[AQgw]==$",
+                                      description=f"base64 of {PREFIX_BYTES} bytes (standard or URL-safe)")]
+
+
+class PrefixesBody(msgspec.Struct):
+    """POST /v1/lookup/prefixes's body."""
+
+    prefixes: Annotated[list[_PREFIX], msgspec.Meta(max_length=MAX_PREFIXES)]
+
+
+class Match(msgspec.Struct):
+    hash: Annotated[str, msgspec.Meta(description="base64 of the full SHA-256")]
+    list: str
+    category: str
+
+
+class Matches(msgspec.Struct):
+    """The full hashes on the lists (never the allowlist's) that start with a requested prefix."""
+
+    matches: list[Match]
+    cacheDuration: Annotated[str, msgspec.Meta(examples=[f"{CACHE_DURATION_S}s"])]  # Safe Browsing's name
 
 
 async def _read_prefixes(request: Request) -> list[bytes]:
     # Refused by Content-Length, else once the streamed body passes the cap: never read whole (issue 10).
-    data = await read_json_object(request, max_bytes=MAX_BODY_BYTES)
-    prefixes = data.get("prefixes")
-    if not isinstance(prefixes, list):
-        raise InvalidField("prefixes must be a list of base64 strings", field="prefixes")
-    if len(prefixes) > MAX_PREFIXES:
-        raise InvalidField(f"at most {MAX_PREFIXES} prefixes per request, got {len(prefixes)}", field="prefixes")
-    return list(dict.fromkeys(_decode_prefix(text, i) for i, text in enumerate(prefixes)))
+    body = await decode_body(request, PrefixesBody, max_bytes=MAX_BODY_BYTES)
+    # The pattern admits only texts that decode to PREFIX_BYTES bytes.
+    return list(dict.fromkeys(Prefix(base64.b64decode(text.replace("-", "+").replace("_", "/")))
+                              for text in body.prefixes))
 
 
 async def lookup_prefixes(request: Request) -> JSONResponse:
@@ -94,19 +99,7 @@ _ERR = {"$ref": "#/components/responses/Error"}
 openapi_paths: dict[str, Any] = {
     "/v1/lookup/prefixes": {"post": {
         "summary": "Full hashes on the lists that start with 4-byte SHA-256 prefixes (the extension's private path)",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["prefixes"], "properties": {"prefixes": {
-                "type": "array", "maxItems": MAX_PREFIXES,
-                "items": {"type": "string", "description": f"base64 of {PREFIX_BYTES} bytes (standard or URL-safe)",
-                          "pattern": "^[A-Za-z0-9+/_-]{5}[AQgw]==$"}}}}}}},
-        "responses": {
-            "200": {"description": "The matching full hashes (never the allowlist's)", "content": {
-                "application/json": {"schema": {"type": "object", "required": ["matches", "cacheDuration"],
-                                                "properties": {
-                    "matches": {"type": "array", "items": {"type": "object", "required": ["hash", "list", "category"],
-                                                           "properties": {"hash": {"type": "string"},
-                                                                          "list": {"type": "string"},
-                                                                          "category": {"type": "string"}}}},
-                    "cacheDuration": {"type": "string", "examples": [f"{CACHE_DURATION_S}s"]}}}}}},
-            "400": _ERR, "413": _ERR, "429": _ERR}}},
+        "requestBody": request_body(PrefixesBody),
+        "responses": {"200": json_response(Matches, "The matching full hashes (never the allowlist's)"),
+                      "400": _ERR, "408": _ERR, "413": _ERR, "429": _ERR}}},
 }

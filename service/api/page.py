@@ -233,7 +233,9 @@ openapi_paths: dict[str, Any] = {
         "post": {"summary": "The check page's form: judge every link and number in a pasted message (HTML)",
                  "requestBody": {"content": {"application/x-www-form-urlencoded": {"schema": {
                      "type": "object", "properties": {"text": {"type": "string", "maxLength": MAX_TEXT},
-                                                      "lang": {"type": "string", "enum": list(messages.LANGS)}}}}}},
+                                                      "lang": {"type": "string", "description": (
+                                                          "kk, ru or en; anything else falls back to the cookie "
+                                                          "or Accept-Language")}}}}}},
                  "responses": {**_HTML, "400": {"description": "HTML: the text is too long"},
                                "429": {"description": "Too many checks from this address"}}},
     },

@@ -27,8 +27,9 @@ are in Redis when ABAILA_REDIS_URL is set, so every instance shares them (else i
 from __future__ import annotations
 
 import re
-from typing import Any, get_args
+from typing import Annotated, Any, get_args
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -46,14 +47,14 @@ from service.api.admintypes import (
     error_responses,
     refusals,
 )
-from service.api.bodies import read_json_object, require_type
-from service.api.contract import decode_body, decode_query, json_response, query_parameters, request_body
+from service.api.contract import URL, decode_body, decode_query, json_response, query_parameters, request_body
 from service.auth import authenticate
 from service.errors import InvalidField, NotFound
 from service.indicators import is_indicator
 from service.lists import Category
 from service.moderation import (
     MAX_COMMENT,
+    MAX_ENTRY,
     parse_category,
     parse_comment,
     parse_entry,
@@ -62,7 +63,7 @@ from service.moderation import (
     parse_text,
 )
 from service.platforms import place
-from service.store import REPORT_KINDS, Report, Store
+from service.store import REPORT_KINDS, Report, ReportKind, ReportStatus, Store
 from service.urls import entry_to_expression, validate_for_api
 
 __all__ = ["RATE_LIMITS", "REPORTS_PER_WINDOW", "WINDOW_SECONDS", "file_indicator_reports", "file_report",
@@ -140,13 +141,42 @@ def parse_indicators(values: list[Any] | None) -> list[str]:
     return list(dict.fromkeys(out))
 
 
+# A card, phone or IBAN as service.indicators reads it; one that is not (or fails its checksum) is refused.
+_INDICATOR_SCHEMA = {"type": "string", "maxLength": MAX_ENTRY, "format": "indicator",
+                     "description": "card:…, phone:… or iban:…, in any written form"}
+
+
+class ReportBody(msgspec.Struct):
+    """POST /v1/reports's body: a site (url), the cards, phones, IBANs paid to (indicators), or both."""
+
+    kind: ReportKind
+    url: URL | None = None
+    # Each item and the count are checked by parse_indicators, whose errors name the slot and say "card:…".
+    indicators: Annotated[list[Any], msgspec.Meta(extra_json_schema={
+        "items": _INDICATOR_SCHEMA, "maxItems": MAX_INDICATORS})] | None = None
+    comment: Annotated[str, msgspec.Meta(max_length=MAX_COMMENT)] | None = None
+
+
+# "A url, or at least one indicator": a rule across fields, which a Struct cannot state by itself.
+_REPORT_BODY = Annotated[ReportBody, msgspec.Meta(extra_json_schema={"anyOf": [
+    {"required": ["url"], "properties": {"url": {"type": "string"}}},
+    {"required": ["indicators"], "properties": {"indicators": {"type": "array", "minItems": 1}}}]})]
+
+
+class ReportFiled(msgspec.Struct):
+    """The reports filed: keep the ids to follow them (GET /v1/reports/{id})."""
+
+    id: str
+    status: ReportStatus
+    ids: list[str]
+
+
 async def create_report(request: Request) -> JSONResponse:
-    body = await read_json_object(request, max_bytes=16 * 1024)
-    indicators = parse_indicators(require_type(body, "indicators", list))  # all checked before anything is filed
-    url = require_type(body, "url", str, required=not indicators)
-    kind = require_type(body, "kind", str, required=True)
-    comment = require_type(body, "comment", str)
-    _clean(kind, comment)
+    body = await decode_body(request, ReportBody, max_bytes=16 * 1024)
+    indicators = parse_indicators(body.indicators)  # all checked before anything is filed
+    url, kind, comment = body.url, body.kind.value, body.comment
+    if url is None and not indicators:
+        raise InvalidField("url is required unless indicators are given", field="url")
     if url is not None:
         validate_for_api(url)
     filed = [await file_report(request, url=url, kind=kind, comment=comment)] if url is not None else []
@@ -222,15 +252,9 @@ _ERR = {"$ref": "#/components/responses/Error"}
 openapi_paths: dict[str, Any] = {
     "/v1/reports": {"post": {
         "summary": "Report a scam site, or a warning that is wrong (an appeal)",
-        "requestBody": {"required": True, "content": {"application/json": {"schema": {
-            "type": "object", "required": ["kind"], "properties": {
-                "url": {"type": "string", "description": "required unless indicators are given"},
-                "indicators": {"type": "array", "maxItems": MAX_INDICATORS, "items": {"type": "string"},
-                               "description": "cards, phones, IBANs paid to: card:…, phone:…, iban:…"},
-                "kind": {"type": "string", "enum": list(REPORT_KINDS)},
-                "comment": {"type": "string", "maxLength": MAX_COMMENT}}}}}},
-        "responses": {"201": {"description": "{id, status, ids}: keep the ids to follow the reports"},
-                      "400": _ERR, "429": _ERR}}},
+        "requestBody": request_body(_REPORT_BODY),
+        "responses": {"201": json_response(ReportFiled, "The reports filed, one per site and indicator"),
+                      "400": _ERR, "408": _ERR, "413": _ERR, "429": _ERR}}},
     "/v1/reports/{report_id}": {"get": {
         "summary": "A report's status (open, accepted, rejected) and the moderator's note",
         "parameters": [{"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}],

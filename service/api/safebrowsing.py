@@ -24,14 +24,15 @@ not run here. A URL that cannot be parsed matches nothing, as it could not be on
 from __future__ import annotations
 
 import base64
-import binascii
-from typing import Any
+import enum
+from typing import Annotated, Any
 
+import msgspec
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from service.api.bodies import read_json_object
+from service.api.contract import decode_body, request_body
 from service.errors import AbailaError, InvalidField
 from service.index import Prefix
 from service.lists import Category
@@ -44,8 +45,6 @@ MAX_ENTRIES = 500  # threatEntries per request, as Google's Lookup API
 MAX_BODY_BYTES = MAX_ENTRIES * (MAX_URL_LENGTH + 256)  # 500 entries of the longest URL, with JSON around
 CACHE_DURATION = "300s"  # a client may keep a match this long
 
-THREAT_TYPES = ("MALWARE", "SOCIAL_ENGINEERING", "UNWANTED_SOFTWARE", "POTENTIALLY_HARMFUL_APPLICATION")
-PLATFORM_TYPES = ("WINDOWS", "LINUX", "ANDROID", "OSX", "IOS", "ANY_PLATFORM", "ALL_PLATFORMS", "CHROME")
 CATEGORY_THREATS = {
     "malware": "MALWARE",
     "unwanted": "UNWANTED_SOFTWARE",
@@ -68,59 +67,93 @@ def _b64(text: str) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
-def _string_list(info: dict[str, Any], name: str, allowed: tuple[str, ...]) -> list[str]:
-    value = info.get(name)
-    if value is None:
-        return []
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise InvalidField(f"threatInfo.{name} must be a list of strings", field=f"threatInfo.{name}")
-    unknown = [v for v in value if v not in allowed and v != "THREAT_TYPE_UNSPECIFIED"
-               and v != "PLATFORM_TYPE_UNSPECIFIED"]
-    if unknown:
-        raise InvalidField(f"threatInfo.{name} has unknown values {unknown!r}", field=f"threatInfo.{name}")
-    return list(dict.fromkeys(value))
+class ThreatType(enum.StrEnum):
+    MALWARE = "MALWARE"
+    SOCIAL_ENGINEERING = "SOCIAL_ENGINEERING"  # every fraud category (phishing, scam, scam_shop, ...)
+    UNWANTED_SOFTWARE = "UNWANTED_SOFTWARE"
+    POTENTIALLY_HARMFUL_APPLICATION = "POTENTIALLY_HARMFUL_APPLICATION"
+    THREAT_TYPE_UNSPECIFIED = "THREAT_TYPE_UNSPECIFIED"  # asks for nothing in particular: ignored
 
 
-def _entry_hits(index: Any, entry: Any, position: int) -> list[tuple[str, str]]:
+class PlatformType(enum.StrEnum):
+    WINDOWS = "WINDOWS"
+    LINUX = "LINUX"
+    ANDROID = "ANDROID"
+    OSX = "OSX"
+    IOS = "IOS"
+    ANY_PLATFORM = "ANY_PLATFORM"
+    ALL_PLATFORMS = "ALL_PLATFORMS"
+    CHROME = "CHROME"
+    PLATFORM_TYPE_UNSPECIFIED = "PLATFORM_TYPE_UNSPECIFIED"  # ignored
+
+
+class ThreatEntryType(enum.StrEnum):
+    URL = "URL"
+    EXECUTABLE = "EXECUTABLE"
+    IP_RANGE = "IP_RANGE"
+
+
+# Base64 (standard or URL-safe, padded) of 4 to 32 bytes: groups of 4 characters carry 3 bytes, a final group
+# "xx==" 1 byte and "xxx=" 2.
+_B = "[A-Za-z0-9+/_-]"
+_HASH = Annotated[str, msgspec.Meta(
+    pattern=rf"^(?:(?:{_B}{{4}}){{1,9}}(?:{_B}{{4}}|{_B}{{3}}=|{_B}{{2}}==)|(?:{_B}{{4}}){{10}}(?:{_B}{{3}}=|{_B}{{2}}==))$",
+    description="base64 of 4 to 32 bytes of an expression's SHA-256: matches the full hashes it starts with")]
+
+
+class ThreatEntry(msgspec.Struct):
+    """A URL, or a hash (`digest` is the same); echoed back in each match as sent."""
+
+    url: str | msgspec.UnsetType = msgspec.UNSET
+    hash: _HASH | msgspec.UnsetType = msgspec.UNSET
+    digest: _HASH | msgspec.UnsetType = msgspec.UNSET
+
+
+_ENTRY = Annotated[ThreatEntry, msgspec.Meta(extra_json_schema={"anyOf": [
+    {"required": ["url"]}, {"required": ["hash"]}, {"required": ["digest"]}]})]
+
+
+class ThreatInfo(msgspec.Struct):
+    threatEntries: Annotated[list[_ENTRY], msgspec.Meta(max_length=MAX_ENTRIES)]  # the field names are Google's
+    threatTypes: list[ThreatType] | None = None
+    platformTypes: list[PlatformType] | None = None
+    threatEntryTypes: list[ThreatEntryType] | None = None
+
+
+class FindBody(msgspec.Struct):
+    """POST /v4/threatMatches:find's body (threatMatches.find of the Safe Browsing v4 Lookup API)."""
+
+    threatInfo: ThreatInfo
+    client: dict[str, Any] | None = None
+
+
+def _entry_hits(index: Any, entry: ThreatEntry, position: int) -> list[tuple[str, str]]:
     """Returns (list name, category) for each list entry a threatEntry matches."""
-    if not isinstance(entry, dict):
-        raise InvalidField(f"threatInfo.threatEntries[{position}] must be an object", field="threatInfo.threatEntries")
-    if isinstance(entry.get("url"), str):
-        if len(entry["url"].encode("utf-8", "surrogatepass")) > MAX_URL_LENGTH:  # the API's URL limit
+    if entry.url is not msgspec.UNSET:
+        if len(entry.url.encode("utf-8", "surrogatepass")) > MAX_URL_LENGTH:  # the API's URL limit
             raise InvalidField(f"threatInfo.threatEntries[{position}].url is longer than {MAX_URL_LENGTH} bytes",
                                field="threatInfo.threatEntries")
         try:
-            parsed = parse(entry["url"])
+            parsed = parse(entry.url)
         except ValueError:
             return []
         return [(h.list.name, h.list.category) for h in index.match_url(parsed)]
-    text = entry.get("hash", entry.get("digest"))
-    if isinstance(text, str):
-        try:
-            raw = base64.b64decode(text.replace("-", "+").replace("_", "/"), validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidField(f"threatInfo.threatEntries[{position}].hash is not base64",
-                               field="threatInfo.threatEntries") from None
-        if not 4 <= len(raw) <= 32:
-            raise InvalidField(f"threatInfo.threatEntries[{position}].hash must be 4 to 32 bytes",
-                               field="threatInfo.threatEntries")
-        return [(m.list, m.category) for m in index.lookup_prefixes([Prefix(raw[:4])]) if m.full_hash.startswith(raw)]
-    raise InvalidField(f"threatInfo.threatEntries[{position}] needs a url or a hash", field="threatInfo.threatEntries")
-
-
-def _find(request: Request, body: dict[str, Any]) -> dict[str, Any]:
-    info = body.get("threatInfo")
-    if not isinstance(info, dict):
-        raise InvalidField("threatInfo must be an object", field="threatInfo")
-    wanted = set(_string_list(info, "threatTypes", THREAT_TYPES)) - {"THREAT_TYPE_UNSPECIFIED"}
-    platforms = [p for p in _string_list(info, "platformTypes", PLATFORM_TYPES) if p != "PLATFORM_TYPE_UNSPECIFIED"]
-    entry_types = _string_list(info, "threatEntryTypes", ("URL", "EXECUTABLE", "IP_RANGE"))
-    entries = info.get("threatEntries")
-    if not isinstance(entries, list):
-        raise InvalidField("threatInfo.threatEntries must be a list", field="threatInfo.threatEntries")
-    if len(entries) > MAX_ENTRIES:
-        raise InvalidField(f"at most {MAX_ENTRIES} threatEntries per request, got {len(entries)}",
+    text = entry.hash if entry.hash is not msgspec.UNSET else entry.digest
+    if text is msgspec.UNSET:
+        raise InvalidField(f"threatInfo.threatEntries[{position}] needs a url or a hash",
                            field="threatInfo.threatEntries")
+    # The pattern admits only padded base64 of 4 to 32 bytes.
+    raw = base64.b64decode(text.replace("-", "+").replace("_", "/"))
+    return [(m.list, m.category) for m in index.lookup_prefixes([Prefix(raw[:4])]) if m.full_hash.startswith(raw)]
+
+
+def _find(request: Request, body: FindBody) -> dict[str, Any]:
+    info = body.threatInfo
+    wanted = set(info.threatTypes or ()) - {ThreatType.THREAT_TYPE_UNSPECIFIED}
+    platforms = [p.value for p in dict.fromkeys(info.platformTypes or ())
+                 if p != PlatformType.PLATFORM_TYPE_UNSPECIFIED]
+    entry_types = [t.value for t in dict.fromkeys(info.threatEntryTypes or ())]
+    entries = info.threatEntries
     index = request.app.state.checker.index
     matches: list[dict[str, Any]] = []
     for position, entry in enumerate(entries):
@@ -135,7 +168,7 @@ def _find(request: Request, body: dict[str, Any]) -> dict[str, Any]:
                     "threatType": kind,
                     "platformType": platform,
                     "threatEntryType": entry_types[0] if entry_types else "URL",
-                    "threat": dict(entry),
+                    "threat": msgspec.to_builtins(entry),
                     "threatEntryMetadata": {"entries": [{"key": _b64("list"), "value": _b64(list_name)},
                                                         {"key": _b64("category"), "value": _b64(category)}]},
                     "cacheDuration": CACHE_DURATION,
@@ -147,8 +180,7 @@ def _find(request: Request, body: dict[str, Any]) -> dict[str, Any]:
 async def threat_matches_find(request: Request) -> JSONResponse:
     try:
         await require_principal(request)
-        body = await read_json_object(request, max_bytes=MAX_BODY_BYTES)
-        result = _find(request, body)
+        result = _find(request, await decode_body(request, FindBody, max_bytes=MAX_BODY_BYTES))
     except AbailaError as exc:
         # Our envelope, plus Google's `status` name so Safe Browsing clients can tell errors apart.
         envelope = exc.to_json()
@@ -166,18 +198,12 @@ openapi_paths: dict[str, Any] = {
             "security": [{"bearer": []}],
             "parameters": [{"name": "key", "in": "query", "schema": {"type": "string"},
                             "description": "API key, as Safe Browsing clients send it"}],
-            "requestBody": {"required": True, "content": {"application/json": {"schema": {
-                "type": "object", "required": ["threatInfo"], "properties": {
-                    "client": {"type": "object"},
-                    "threatInfo": {"type": "object", "required": ["threatEntries"], "properties": {
-                        "threatTypes": {"type": "array", "items": {"type": "string", "enum": list(THREAT_TYPES)}},
-                        "platformTypes": {"type": "array", "items": {"type": "string"}},
-                        "threatEntryTypes": {"type": "array", "items": {"type": "string"}},
-                        "threatEntries": {"type": "array", "maxItems": MAX_ENTRIES, "items": {"type": "object"}},
-                    }}}}}}},
+            "requestBody": request_body(FindBody),
             "responses": {"200": {"description": "`{}` when nothing matched, else `{\"matches\": [...]}`"},
                           "400": {"$ref": "#/components/responses/Error"},
                           "401": {"$ref": "#/components/responses/Error"},
+                          "408": {"$ref": "#/components/responses/Error"},
+                          "413": {"$ref": "#/components/responses/Error"},
                           "429": {"$ref": "#/components/responses/Error"}},
         },
     },
