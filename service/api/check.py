@@ -120,18 +120,19 @@ routes = [
 ]
 
 _ERR = {"$ref": "#/components/responses/Error"}
+# A key is optional here (it lifts the anonymous rate limit); one that is unknown or revoked is a 401.
 openapi_paths: dict[str, Any] = {
     "/v1/check": {
         "get": {
             "summary": "Check one URL",
             "parameters": query_parameters(CheckQuery),
-            "responses": {"200": json_response(Verdict, "The verdict"), "400": _ERR, "429": _ERR},
+            "responses": {"200": json_response(Verdict, "The verdict"), "400": _ERR, "401": _ERR, "429": _ERR},
         },
         "post": {
             "summary": "Check one URL, with what the page asks for",
             "requestBody": request_body(CheckBody),
-            "responses": {"200": json_response(Verdict, "The verdict"), "400": _ERR, "408": _ERR, "413": _ERR,
-                          "429": _ERR},
+            "responses": {"200": json_response(Verdict, "The verdict"), "400": _ERR, "401": _ERR, "408": _ERR,
+                          "413": _ERR, "429": _ERR},
         },
     },
 }

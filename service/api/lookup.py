@@ -101,5 +101,5 @@ openapi_paths: dict[str, Any] = {
         "summary": "Full hashes on the lists that start with 4-byte SHA-256 prefixes (the extension's private path)",
         "requestBody": request_body(PrefixesBody),
         "responses": {"200": json_response(Matches, "The matching full hashes (never the allowlist's)"),
-                      "400": _ERR, "408": _ERR, "413": _ERR, "429": _ERR}}},
+                      "400": _ERR, "401": _ERR, "408": _ERR, "413": _ERR, "429": _ERR}}},
 }

@@ -3,8 +3,10 @@ request types refuse what their schemas forbid, with the usual error envelope.""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,7 @@ import jsonschema_rs
 import pytest
 from starlette.testclient import TestClient
 
-from tests._serve import ROOT, create_key, environ, serve
+from tests._serve import ROOT, abaila, environ, serve
 
 
 def _validator(document: dict[str, Any], name: str) -> jsonschema_rs.Draft202012Validator:
@@ -39,6 +41,31 @@ def test_verdicts_match_the_schema(client: TestClient, method: str, url: str, la
     errors = [e.message for e in _validator(client.get("/openapi.json").json(), "Verdict").iter_errors(body)]
     assert not errors, errors
     assert body["reasons"], "a verdict with reasons exercises the Reason schema"
+
+
+def _response_validator(document: dict[str, Any], path: str, method: str, status: str) -> Any:
+    """Returns a validator for an operation's documented JSON answer, its $refs resolved within the document."""
+    schema = document["paths"][path][method]["responses"][status]["content"]["application/json"]["schema"]
+    return jsonschema_rs.Draft202012Validator({**schema, "components": document["components"]},
+                                              validate_formats=True)
+
+
+def test_batch_and_safe_browsing_answers_match_the_schema(bank_client: Callable[..., TestClient],
+                                                          make_key: Callable[..., str]) -> None:
+    client = bank_client()
+    headers = {"Authorization": f"Bearer {make_key(client)}"}
+    document = client.get("/openapi.json").json()
+    batch = client.post("/v1/check/batch", headers=headers,
+                        json={"urls": ["https://pay.kaspi-kz.top/", "ftp://x.kz/", 5, "guide.kaspi.kz"]})
+    assert batch.status_code == 200
+    assert [("error" in r) for r in batch.json()["results"]] == [False, True, True, False]
+    validator = _response_validator(document, "/v1/check/batch", "post", "200")
+    assert not [e.message for e in validator.iter_errors(batch.json())]
+    found = client.post("/v4/threatMatches:find", headers=headers, json={"threatInfo": {
+        "threatTypes": ["SOCIAL_ENGINEERING"], "threatEntries": [{"url": "http://kaspi-kz.top/"}]}})
+    assert found.status_code == 200 and found.json()["matches"]
+    empty = client.post("/v4/threatMatches:find", headers=headers, json={"threatInfo": {"threatEntries": [{}]}})
+    assert empty.status_code == 400 and empty.json()["error"]["status"] == "INVALID_ARGUMENT"  # was a 500
 
 
 def test_errors_match_the_schema(client: TestClient) -> None:
@@ -91,28 +118,32 @@ def test_every_schema_is_generated_from_a_type(client: TestClient) -> None:
 # The JSON API. The HTML pages (/, /share, /report, /admin...) answer people with a page, not a contract;
 # they keep their path entries (tests/api/test_openapi.py) but are not fuzzed here.
 API_PATHS = r"^/(v1|v4|healthz|readyz)"
-# TODO(issue-11b): the admin routes move onto service.api.contract there; that helper removes this exclusion.
-EXCLUDED_PATHS = r"^/v1/admin/"
 MAX_EXAMPLES = 10  # per operation in the fuzzing phase; the coverage phase adds its boundary cases
 
 
 @pytest.mark.timeout(900)  # a few minutes on a loaded 2-core machine: most of it is the coverage phase
 def test_schemathesis_finds_no_failure(tmp_path: Path, lists_dir: Path) -> None:
     """Schemathesis, every check, against a live `abaila serve` with an admin token: what the schema allows is
-    accepted, what it forbids refused with a 4xx, every status and body is the documented one. Deterministic
-    (`--generation-deterministic`: the same cases each run) and bounded (MAX_EXAMPLES)."""
+    accepted (unless a documented semantic refusal: tests/api/contract_hooks.py), what it forbids refused with a
+    4xx, every status and body is the documented one. Deterministic (`--generation-deterministic`: the same
+    cases each run) and bounded (MAX_EXAMPLES)."""
     # Limits high enough not to answer 429 to the fuzzer (reports keep their own per-address limit, a
     # documented 429); the shortest check deadline, as the upstreams are offline anyway.
     env = environ(tmp_path, lists_dir, ABAILA_ANON_RATE="100000/minute", ABAILA_KEY_RATE="100000/second",
-                  ABAILA_CHECK_DEADLINE_MS="50")
-    token = create_key(env, name="schemathesis", role="admin")
+                  ABAILA_BAD_TOKEN_RATE="none", ABAILA_CHECK_DEADLINE_MS="50")
+    created = abaila(env, "keys", "create", "--role", "admin", "--name", "schemathesis", "--json")
+    assert created.returncode == 0, created.stderr
+    key = json.loads(created.stdout)
     with serve(env) as base:
         run = subprocess.run(
+            # positive_data_accepted (tests/api/contract_hooks.py) replaces the built-in positive check.
             [sys.executable, "-m", "schemathesis.cli", "run", f"{base}/openapi.json", "--checks", "all",
+             "--exclude-checks", "positive_data_acceptance",
              "--max-examples", str(MAX_EXAMPLES), "--generation-deterministic", "--workers", "1", "--no-color",
-             "--include-path-regex", API_PATHS, "--exclude-path-regex", EXCLUDED_PATHS,
-             "-H", f"Authorization: Bearer {token}", "--request-timeout", "30"],
-            cwd=ROOT, env={**env, "SCHEMATHESIS_HOOKS": "tests.api.contract_hooks"}, capture_output=True,
+             "--include-path-regex", API_PATHS,
+             "-H", f"Authorization: Bearer {key['token']}", "--request-timeout", "30"],
+            cwd=ROOT, env={**env, "SCHEMATHESIS_HOOKS": "tests.api.contract_hooks",
+                                "ABAILA_CONTRACT_KEY_ID": str(key["id"])}, capture_output=True,
             text=True, timeout=840, check=False)
     summary = run.stdout[run.stdout.rfind("SUMMARY"):]
     assert "Tested:" in summary, run.stdout[-3000:] + run.stderr[-3000:]
