@@ -42,8 +42,9 @@ _log = logging.getLogger(__name__)
 
 
 # Standard base64 of PREFIX_BYTES bytes, as Safe Browsing uses it; URL-safe letters are accepted too. The
-# sixth character carries the last 2 bits of data and 4 zero bits: A, Q, g or w.
-_PREFIX = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/_-]{5}[AQgw]==$",
+# sixth character carries the last 2 bits of data and 4 zero bits: A, Q, g or w. `(?!\n)` because Python's
+# `$` (msgspec) also matches before a final newline and ECMA-262's (the schema's readers) does not.
+_PREFIX = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9+/_-]{5}[AQgw]==(?!\n)$",
                                       description=f"base64 of {PREFIX_BYTES} bytes (standard or URL-safe)")]
 
 

@@ -94,10 +94,10 @@ class ThreatEntryType(enum.StrEnum):
 
 
 # Base64 (standard or URL-safe, padded) of 4 to 32 bytes: groups of 4 characters carry 3 bytes, a final group
-# "xx==" 1 byte and "xxx=" 2.
+# "xx==" 1 byte and "xxx=" 2. `(?!\n)`: Python's `$` also matches before a final newline, ECMA-262's does not.
 _B = "[A-Za-z0-9+/_-]"
 _HASH = Annotated[str, msgspec.Meta(
-    pattern=rf"^(?:(?:{_B}{{4}}){{1,9}}(?:{_B}{{4}}|{_B}{{3}}=|{_B}{{2}}==)|(?:{_B}{{4}}){{10}}(?:{_B}{{3}}=|{_B}{{2}}==))$",
+    pattern=rf"^(?:(?:{_B}{{4}}){{1,9}}(?:{_B}{{4}}|{_B}{{3}}=|{_B}{{2}}==)|(?:{_B}{{4}}){{10}}(?:{_B}{{3}}=|{_B}{{2}}==))(?!\n)$",
     description="base64 of 4 to 32 bytes of an expression's SHA-256: matches the full hashes it starts with")]
 
 
