@@ -4,8 +4,9 @@ A route declares its body (or query) once, as a Struct with its limits in `msgsp
 parser and `/openapi.json` come from it, so the two cannot disagree (issue 11 part 9)::
 
     class CheckBody(msgspec.Struct):
-        url: Annotated[str, msgspec.Meta(max_length=8192)]
-        lang: Lang | None = None
+        url: URL                                     # str, documented maxLength 8192 and format http-url
+        lang: Lang | None = None                     # "kk", "ru", "en"; absent or null: Accept-Language
+        context: PageContext | None = None
 
     body = await decode_body(request, CheckBody)     # {"url": 5} -> 400 invalid_field, field "url"
     openapi_paths = {"/v1/check": {"post": {"requestBody": request_body(CheckBody),
