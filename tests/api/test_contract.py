@@ -141,7 +141,7 @@ def test_schemathesis_finds_no_failure(tmp_path: Path, lists_dir: Path) -> None:
              "--exclude-checks", "positive_data_acceptance",
              "--max-examples", str(MAX_EXAMPLES), "--generation-deterministic", "--workers", "1", "--no-color",
              "--include-path-regex", API_PATHS,
-             "-H", f"Authorization: Bearer {key['token']}", "--request-timeout", "30"],
+             "-H", f"Authorization: Bearer {key['token']}", "--request-timeout", "60"],
             cwd=ROOT, env={**env, "SCHEMATHESIS_HOOKS": "tests.api.contract_hooks",
                                 "ABAILA_CONTRACT_KEY_ID": str(key["id"])}, capture_output=True,
             text=True, timeout=840, check=False)
