@@ -31,11 +31,3 @@ export function toBase64(bytes) {
     for ( const b of bytes ) { s += String.fromCharCode(b); }
     return btoa(s);
 }
-
-/** fromBase64 returns the bytes of standard or URL-safe base64 text; throws on bad input. */
-export function fromBase64(text) {
-    const s = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    const out = new Uint8Array(s.length);
-    for ( let i = 0; i < s.length; i++ ) { out[i] = s.charCodeAt(i); }
-    return out;
-}

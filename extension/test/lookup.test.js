@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { MAX_STALE_SECONDS, lookupURL, Outcome, PrefixCache, parseDuration } from '../lib/lookup.js';
-import { fullHash, prefixOf, toBase64, fromBase64 } from '../lib/hash.js';
+import { fullHash, prefixOf, toBase64 } from '../lib/hash.js';
 import { TTLCache } from '../lib/ttlcache.js';
 
 // A fake service holding a few listed expressions; it records what it was sent.
@@ -40,7 +40,6 @@ test('sha-256 and base64 agree with known values', async () => {
     const hash = await fullHash('abc');
     assert.equal(toBase64(hash), 'ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=');
     assert.equal(toBase64(prefixOf(hash)), 'ungWvw==');
-    assert.deepEqual(fromBase64('ungWvw=='), prefixOf(hash));
 });
 
 test('a listed host is a hit, found from prefixes only', async () => {
