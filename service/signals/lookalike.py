@@ -271,8 +271,8 @@ def _subdomain_findings(left: list[str], shown_left: list[str], domain: str, sho
     out: list[tuple[str, _Token, dict[str, Any]]] = []
     # The official domain followed by more labels: `homebank.kz.com` (another TLD), `kaspi.kz.secure-pay.top`.
     for i in range(1, len(labels) - 1):
-        prefix = ".".join(labels[i - 1:i + 1]) if i >= 1 else labels[0]
-        brand = brands.official_brand(prefix) if prefix.count(".") else None
+        prefix = ".".join(labels[i - 1:i + 1])  # labels i-1 and i: `homebank.kz` in homebank.kz.com
+        brand = brands.official_brand(prefix)
         if brand is None or prefix not in brand.official:
             continue
         token = matcher.by_skeleton.get(skeleton(prefix.split(".")[0])) or _Token(prefix, prefix, brand, False)

@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from service.brands import BrandsFileError, load_brands, parse_brands
-from service.signals.lookalike import lookalike_findings, skeleton
+from service.signals.lookalike import account_name_findings, lookalike_findings, skeleton
 from service.urls import parse, public_suffix, registrable_domain
 from tests._env import ROOT
 
 BRANDS = load_brands(ROOT / "blocklists" / "brands.toml")
 
 
-def _finding(url: str):  # type: ignore[no-untyped-def]
+def _finding(url: str, brands=BRANDS):  # type: ignore[no-untyped-def]
     host = parse(url).host
-    found = lookalike_findings(host, registrable_domain(host), public_suffix(host), BRANDS)
+    found = lookalike_findings(host, registrable_domain(host), public_suffix(host), brands)
     return found[0] if found else None
 
 
@@ -39,6 +39,9 @@ def _finding(url: str):  # type: ignore[no-untyped-def]
     ("wb-oplata.site", "lookalike.brand_keyword", "Wildberries"),
     ("kazpost-tracking.com", "lookalike.brand_keyword", "Kazpost (QazPost)"),
     ("mykaspishop.com", "lookalike.brand_keyword", "Kaspi.kz"),
+    ("mykаspishop.com", "lookalike.homoglyph", "Kaspi.kz"),  # Cyrillic а inside a longer word
+    ("kаspі-dostavka.kz", "lookalike.homoglyph", "Kaspi.kz"),  # a look-alike hyphen word beside a keyword
+    ("mykaspi.secure-pay.top", "lookalike.brand_in_subdomain", "Kaspi.kz"),  # inside a longer subdomain label
     ("kaspiguideblog.com", "lookalike.brand_token", "Kaspi.kz"),
     ("apple-support.top", "lookalike.brand_keyword", "Apple"),
 ])
@@ -77,3 +80,31 @@ def test_brands_file_errors_name_the_brand_and_field() -> None:
         parse_brands('[[brand]]\nid = "x"\nofficial = ["not a domain"]\n')
     with pytest.raises(BrandsFileError, match="appears twice"):
         parse_brands('[[brand]]\nid = "x"\nofficial = ["x.kz"]\n[[brand]]\nid = "x"\nofficial = ["y.kz"]\n')
+
+
+# A deployment's brands.toml may give only `exact` or short tokens: then no name is matched by typos or
+# inside longer words (there is no fuzzy pattern at all), and exact words are still found.
+EXACT_ONLY = parse_brands('[[brand]]\nid = "forte"\nname = "ForteBank"\ncategory = "bank"\n'
+                          'official = ["forte.kz"]\nexact = ["forte"]\ntokens = ["fb"]\n')
+
+
+@pytest.mark.parametrize("url, code", [
+    ("forte-bonus.kz", "lookalike.brand_keyword"),
+    ("forte.secure-pay.top", "lookalike.brand_in_subdomain"),
+    ("login.fortebonus.top", None),
+    ("myforteshop.kz", None),
+    ("forte.kz", None),
+])
+def test_brands_with_only_exact_tokens(url: str, code: str | None) -> None:
+    finding = _finding(url, EXACT_ONLY)
+    assert (finding.code if finding else None) == code
+
+
+@pytest.mark.parametrize("name, brand", [
+    ("kaspi.sale.bonus", "Kaspi.kz"), ("halyk_help_desk", "Halyk Bank / Homebank"),
+    ("aruzhan_bakery_taraz", None), ("kz", None), ("k_", None),
+])
+def test_account_names(name: str, brand: str | None) -> None:
+    found = account_name_findings(name, BRANDS)
+    assert (found[0].evidence["brand"] if found else None) == brand
+    assert account_name_findings(name, parse_brands("")) == []  # no brands: nothing is a look-alike
