@@ -89,7 +89,7 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
         await live.adopt(new.index, checker.swap_index)
         await checker.cleared()  # the old index is unreachable once this returns; then the heap is trimmed
 
-    store = await Store.open(settings.database_url)
+    store = await Store.open(settings.database_url, clock=settings.clock)
     feeds: FeedSyncer | None = None
 
     def sources() -> list[Source]:
@@ -114,7 +114,8 @@ async def open_engine(settings: Settings, *, offline: bool = False, follow: bool
     redirects = None if offline else _redirect_follower(settings, config)
     checker = Checker(loaded.index, slow=slow, brands=brands, deadline_ms=settings.check_deadline_ms,
                       verdict_ttl=settings.verdict_ttl, redirects=redirects)
-    live = LiveUpdater(store, lambda: checker.index, redis_url=settings.redis_url if follow else None)
+    live = LiveUpdater(store, lambda: checker.index, redis_url=settings.redis_url if follow else None,
+                       clock=settings.clock)
     try:
         if slow is not None:
             await slow.start()

@@ -28,9 +28,10 @@ A bad value raises ConfigError naming the variable and the value.
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -161,6 +162,10 @@ def _parse_positive(variable: str, text: str, *, integer: bool = False) -> float
     return value
 
 
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     database_url: str
@@ -180,6 +185,9 @@ class Settings:
     lookups: LookupConfig = field(default_factory=lambda: LookupConfig())  # the slow signals' upstreams
     redirect_allow_networks: tuple[IpNetwork, ...] = ()  # exempt from the public-address rule; default none
     feeds: tuple[FeedConfig, ...] = ()  # from ABAILA_FEEDS
+    # The wall clock of the store, the live updater and the moderation front ends: when entries expire and
+    # what "in the past" means for expires_at. Not from the environment; tests pass one they move by hand.
+    clock: Callable[[], dt.datetime] = field(default=_utc_now, compare=False, repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

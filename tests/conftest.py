@@ -6,6 +6,8 @@ The local protocol peers (DNS, WHOIS, RDAP) are fixtures in tests/peers/fixtures
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import datetime as dt
 import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -78,12 +80,37 @@ def settings_factory(tmp_path: Path, lists_dir: Path) -> Callable[..., Settings]
     return make
 
 
+class Clock:
+    """A wall clock the test moves by hand (`clock.advance(hours=2)`): what an app or store is given as its
+    clock, so expiry is tested without waiting for it."""
+
+    def __init__(self, now: dt.datetime | None = None) -> None:
+        self.now = now or dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    """A Clock starting now (real time, whole seconds), moved only by the test."""
+    return Clock()
+
+
 @pytest.fixture
 def client_factory(settings_factory: Callable[..., Settings]) -> Iterator[Callable[..., TestClient]]:
+    """Returns a factory: client_factory(clock=None, **env) -> a started TestClient; `clock` replaces the app's
+    wall clock (Settings.clock: the store, the live updater, the moderation front ends)."""
     clients: list[TestClient] = []
 
-    def make(**env: str) -> TestClient:
-        client = TestClient(create_app(settings_factory(**env)), raise_server_exceptions=False)
+    def make(*, clock: Callable[[], dt.datetime] | None = None, **env: str) -> TestClient:
+        settings = settings_factory(**env)
+        if clock is not None:
+            settings = dataclasses.replace(settings, clock=clock)
+        client = TestClient(create_app(settings), raise_server_exceptions=False)
         client.headers["Origin"] = "http://testserver"  # as a browser sends on a form POST; /admin checks it
         client.__enter__()
         clients.append(client)

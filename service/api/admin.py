@@ -24,7 +24,6 @@ OpenAPI below is generated from the same types, and lists every status a route c
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from starlette.requests import Request
@@ -132,7 +131,7 @@ async def _add(request: Request, *, default_list: str, default_category: str | N
     addition = parse_addition(
         entry=body.entry, reason=body.reason, category=body.category or default_category,
         list_name=body.list_name, evidence_url=body.evidence_url, expires_at=body.expires_at,
-        now=dt.datetime.now(dt.UTC), default_list=default_list)
+        now=request.app.state.settings.clock(), default_list=default_list)
     entry, created = await _store(request).add_entry(
         addition.expression, reason=addition.reason, actor=principal.name, list_name=addition.list_name,
         category=addition.category, evidence_url=addition.evidence_url, expires_at=addition.expires_at,

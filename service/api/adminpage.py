@@ -16,9 +16,7 @@ checked in constant time. Changes go through the same store methods as the admin
 
 from __future__ import annotations
 
-import datetime as dt
 import hmac
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -67,6 +65,11 @@ def _audit_target(target: str) -> str | None:
         return target
 
 
+def _now(request: Request) -> float:
+    """Returns the app's clock (Settings.clock) as a Unix time: a session's start and expiry."""
+    return float(request.app.state.settings.clock().timestamp())
+
+
 def _csrf(session_id: str) -> str:
     return hmac.new(session_id.encode(), b"abaila-admin-csrf", "sha256").hexdigest()
 
@@ -74,7 +77,7 @@ def _csrf(session_id: str) -> str:
 async def _session(request: Request) -> tuple[Principal | None, str]:
     """Returns the signed-in principal and the session id, or (None, "")."""
     cookie = request.cookies.get(_COOKIE, "")
-    session = await sessions.resolve(request.app.state.store, cookie, time.time()) if cookie else None
+    session = await sessions.resolve(request.app.state.store, cookie, _now(request)) if cookie else None
     return (session.principal, session.id) if session is not None else (None, "")
 
 
@@ -150,7 +153,7 @@ async def login(request: Request) -> Response:
     if principal is None or principal.role not in ("moderator", "admin"):
         return await _render(request, error=_t(request)["bad_token"], status=401)
     response = RedirectResponse("/admin", status_code=303)
-    response.set_cookie(_COOKIE, sessions.issue(principal.id, hash_token(token), time.time()), httponly=True,
+    response.set_cookie(_COOKIE, sessions.issue(principal.id, hash_token(token), _now(request)), httponly=True,
                         samesite="strict", secure=_is_secure(request), path="/admin",
                         max_age=sessions.SESSION_SECONDS)
     return response
@@ -181,7 +184,8 @@ async def _act(request: Request, action: str) -> Response:
             allow = action == "allow"
             addition = parse_addition(entry=form.get("entry"), reason=form.get("reason"),
                                       list_name=None if allow else form.get("list"),
-                                      category=Category.ALLOWLIST if allow else None, now=dt.datetime.now(dt.UTC))
+                                      category=Category.ALLOWLIST if allow else None,
+                                      now=request.app.state.settings.clock())
             await store.add_entry(addition.expression, reason=addition.reason, actor=principal.name,
                                   list_name=addition.list_name, category=addition.category)
             message = _t(request)["done"]

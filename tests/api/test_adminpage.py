@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from starlette.testclient import TestClient
+
+from service.sessions import SESSION_SECONDS
+from tests.conftest import Clock
 
 Moderation = tuple[TestClient, dict[str, str], str]
 
@@ -113,3 +117,14 @@ def test_cookie_is_secure_when_the_public_url_is_https(client_factory, tokens, d
     assert signed.status_code == 303
     cookie = signed.headers["set-cookie"].lower()
     assert "secure" in cookie and "httponly" in cookie and "samesite=strict" in cookie and "max-age=28800" in cookie
+
+
+def test_a_session_ends_after_session_seconds(client_factory: Callable[..., TestClient], database_url: str,
+                                             tokens: Callable[..., dict[str, str]], clock: Clock) -> None:
+    client = client_factory(ABAILA_DATABASE_URL=database_url, clock=clock)
+    signed = client.post("/admin/login", data={"token": tokens(database_url)["moderator"]})
+    assert signed.status_code == 200 and "Sign in" not in signed.text
+    clock.advance(seconds=SESSION_SECONDS - 1)
+    assert "Sign in" not in client.get("/admin", params={"lang": "en"}).text
+    clock.advance(seconds=1)  # no sleeping: the app's clock reaches the session's end
+    assert "Sign in" in client.get("/admin", params={"lang": "en"}).text

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from starlette.testclient import TestClient
 from service.indicators import hash_hex
 from service.store import DEFAULT_INDICATOR_LIST, INDICATOR_LISTING_DAYS
 from tests._serve import auth
+from tests.conftest import Clock
 from tests.test_cli import run
 
 Moderation = tuple[TestClient, dict[str, str], str]
@@ -118,16 +120,15 @@ def test_import_mixes_urls_and_indicators_and_export_is_audited(moderation: Mode
     assert client.get("/v1/admin/export", params={"kind": "cards"}, headers=mod).status_code == 400
 
 
-def test_an_expired_listing_is_not_exported(moderation: Moderation) -> None:
-    client, tokens, _ = moderation
-    mod = auth(tokens["moderator"])
-    soon = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=2)).isoformat()
+def test_an_expired_listing_is_not_exported(client_factory: Callable[..., TestClient], database_url: str,
+                                            tokens: Callable[..., dict[str, str]], clock: Clock) -> None:
+    client = client_factory(ABAILA_DATABASE_URL=database_url, clock=clock)
+    mod = auth(tokens(database_url)["moderator"])
+    soon = (clock() + dt.timedelta(days=3)).isoformat()
     assert client.post("/v1/admin/entries", headers=mod,
                        json={"entry": CARD, "reason": "r", "expires_at": soon}).status_code == 201
     assert client.get("/v1/admin/export", params={"kind": "indicators"}, headers=mod).text == CARD + "\n"
-    import time
-
-    time.sleep(2.5)
+    clock.advance(days=3)  # no sleeping: the store's clock reaches expires_at
     assert client.get("/v1/admin/export", params={"kind": "indicators"}, headers=mod).text == ""
 
 
