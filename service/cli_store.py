@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import getpass
 import json
 import sys
 from pathlib import Path
 
-from service.errors import AbailaError, ConfigError, InvalidURL
+from service.errors import ConfigError
 from service.moderation import (
     import_text,
     parse_addition,
@@ -51,9 +50,7 @@ def _actor(args: argparse.Namespace) -> str:
 async def open_store(settings: Settings) -> Store:
     """Returns the opened store; raises ConfigError (one line: the variable and the reason) if it cannot open."""
     try:
-        return await Store.open(settings.database_url)
-    except AbailaError:
-        raise
+        return await Store.open(settings.database_url, clock=settings.clock)
     except Exception as exc:
         reason = (str(exc).splitlines() or [""])[0]  # SQLAlchemy adds a "Background on this error" line
         raise ConfigError(f"cannot open the store at ABAILA_DATABASE_URL={settings.database_url!r}: "
@@ -94,10 +91,7 @@ async def run_keys(args: argparse.Namespace, settings: Settings) -> int:
 
 async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
     """Runs `abaila lists add|remove|import` (and `export --kind indicators`); returns the exit status."""
-    try:
-        store = await open_store(settings)
-    except InvalidURL as exc:  # pragma: no cover - a URL error cannot come from opening
-        raise ConfigError(exc.message) from exc
+    store = await open_store(settings)
     try:
         if args.lists_command == "export":
             return await _export_indicators(args, store)
@@ -105,7 +99,7 @@ async def run_lists(args: argparse.Namespace, settings: Settings) -> int:
         if args.lists_command == "add":
             addition = parse_addition(entry=args.entry, reason=reason, list_name=args.list_name, category=args.category,
                                       evidence_url=args.evidence_url, expires_at=args.expires_at,
-                                      now=dt.datetime.now(dt.UTC), fields=_CLI_FIELDS)
+                                      now=settings.clock(), fields=_CLI_FIELDS)
             entry, created = await store.add_entry(
                 addition.expression, reason=addition.reason, actor=_actor(args), list_name=addition.list_name,
                 category=addition.category, evidence_url=addition.evidence_url, expires_at=addition.expires_at,

@@ -22,7 +22,7 @@ Example::
 
     store = await Store.open("sqlite+aiosqlite:///var/abaila.db")
     entry, created = await store.add_entry("kaspi-kz.top/", reason="phishing kit", actor="aigerim")
-    await store.changes_since(0)   # -> [Change(id=1, op="add", expression="kaspi-kz.top/", ...)]
+    await store.changes_since(0)   # -> [Change(id=1, op=Op.ADD, expression="kaspi-kz.top/", ...)]
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ entries = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("expression", sa.String(2048), nullable=False),
     sa.Column("list_id", sa.Integer, sa.ForeignKey("lists.id"), nullable=False),
-    sa.Column("effect", sa.String(16), nullable=False),  # "block" (on the list) | "suppress" (taken off it)
+    sa.Column("effect", sa.String(16), nullable=False),  # an Effect
     sa.Column("reason", sa.Text, nullable=False),
     sa.Column("evidence_url", sa.Text),
     sa.Column("added_by", sa.String(200), nullable=False),
@@ -185,7 +185,7 @@ entries = sa.Table(
 changes = sa.Table(
     "changes", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("op", sa.String(8), nullable=False),  # "add" | "remove"
+    sa.Column("op", sa.String(8), nullable=False),  # an Op
     sa.Column("expression", sa.String(2048), nullable=False),
     sa.Column("list_name", sa.String(200), nullable=False),
     sa.Column("category", sa.String(32), nullable=False),
@@ -199,10 +199,10 @@ reports = sa.Table(
     sa.Column("group_id", sa.String(32), nullable=False, index=True),
     sa.Column("url", sa.Text, nullable=False),
     sa.Column("expression", sa.String(2048), nullable=False, index=True),
-    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # a ReportKind
     sa.Column("comment", sa.Text),
     sa.Column("client", sa.String(64), nullable=False),  # hashed client address, for abuse review only
-    sa.Column("status", sa.String(16), nullable=False, index=True),  # open | accepted | rejected
+    sa.Column("status", sa.String(16), nullable=False, index=True),  # a ReportStatus
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("decided_at", UTCDateTime),
     sa.Column("decided_by", sa.String(200)),
@@ -276,7 +276,7 @@ class Entry:
     expression: str
     list: str
     category: str
-    effect: str  # block | suppress
+    effect: Effect
     reason: str
     evidence_url: str | None
     added_by: str
@@ -303,7 +303,7 @@ class Entry:
 @dataclass(frozen=True, slots=True)
 class Change:
     id: int
-    op: str  # add | remove
+    op: Op
     expression: str
     list: str
     category: str
@@ -331,9 +331,9 @@ class Report:
     group_id: str
     url: str
     expression: str
-    kind: str
+    kind: ReportKind
     comment: str | None
-    status: str
+    status: ReportStatus
     created_at: dt.datetime
     decided_at: dt.datetime | None
     note: str | None
@@ -352,7 +352,7 @@ class ReportGroup:
     id: str  # the group id: the first report's id
     expression: str
     kind: str  # "report" (scam/phishing) or "appeal" (wrong_warning)
-    status: str
+    status: ReportStatus
     count: int
     first_at: dt.datetime
     last_at: dt.datetime
@@ -397,7 +397,7 @@ class IndicatorFacts:
     @property
     def listed(self) -> bool:
         """Reports whether it is on a blocking list (an allowlist entry does not count)."""
-        return any(category != "allowlist" for _, category in self.lists)
+        return any(category != Category.ALLOWLIST for _, category in self.lists)
 
     def to_json(self) -> dict[str, Any]:
         return {"canonical": self.canonical, "listed": self.listed, "reports": self.reports,
@@ -473,15 +473,15 @@ def _as_time(value: Any) -> dt.datetime | None:
 def _entry(row: sa.Row[Any], now: dt.datetime) -> Entry:
     m = row._mapping
     live = m["removed_at"] is None and (m["expires_at"] is None or m["expires_at"] > now)
-    return Entry(m["id"], m["expression"], m["list_name"], m["category"], m["effect"], m["reason"], m["evidence_url"],
-                 m["added_by"], m["added_at"], m["expires_at"], m["removed_at"], m["removed_by"], m["removed_reason"],
-                 live)
+    return Entry(m["id"], m["expression"], m["list_name"], m["category"], Effect(m["effect"]), m["reason"],
+                 m["evidence_url"], m["added_by"], m["added_at"], m["expires_at"], m["removed_at"], m["removed_by"],
+                 m["removed_reason"], live)
 
 
 def _report(row: sa.Row[Any]) -> Report:
     m = row._mapping
-    return Report(m["id"], m["group_id"], m["url"], m["expression"], m["kind"], m["comment"], m["status"],
-                  m["created_at"], m["decided_at"], m["note"])
+    return Report(m["id"], m["group_id"], m["url"], m["expression"], ReportKind(m["kind"]), m["comment"],
+                  ReportStatus(m["status"]), m["created_at"], m["decided_at"], m["note"])
 
 
 def _key(row: sa.Row[Any]) -> ApiKey:
@@ -544,7 +544,7 @@ class Store:
         query = sa.select(changes).where(changes.c.id > version).order_by(changes.c.id).limit(limit)
         async with self._read() as conn:
             rows = (await conn.execute(query)).all()
-        return [Change(r.id, r.op, r.expression, r.list_name, r.category, r.expires_at) for r in rows]
+        return [Change(r.id, Op(r.op), r.expression, r.list_name, r.category, r.expires_at) for r in rows]
 
     async def live_entries(self) -> tuple[int, list[Entry]]:
         """Returns (version, every entry in force) read in one transaction: what to lay over the bundled lists.
@@ -719,7 +719,7 @@ class Store:
             row = (await conn.execute(sa.select(lists.c.id, lists.c.category).where(lists.c.name == list_name))).first()
             if row is not None and category is not None and row.category != category:
                 raise Conflict(f"list {list_name!r} has category {row.category!r}, not {category!r}", field="category")
-            effective = (row.category if row else category) or "phishing"
+            effective = (row.category if row else category) or Category.PHISHING
             refused = [(e, p) for e in unique if (p := guard_problem(e, allowlist=effective == Category.ALLOWLIST))]
             if refused and not force:
                 unique = [e for e in unique if e not in dict(refused)]
@@ -730,7 +730,7 @@ class Store:
                     sa.or_(entries.c.expires_at.is_(None), entries.c.expires_at > now)))
                 existing = {r[0] for r in result}
             new = [e for e in unique if e not in existing]
-            summary = {"list": list_name, "category": (row.category if row else category) or "phishing",
+            summary = {"list": list_name, "category": (row.category if row else category) or Category.PHISHING,
                        "added": len(new), "unchanged": len(unique) - len(new), "dry_run": dry_run,
                        "refused": [{"entry": e, "problem": p} for e, p in refused[:100]] if not force else [],
                        **({"forced": [e for e, _ in refused[:100]]} if force and refused else {})}
@@ -794,7 +794,7 @@ class Store:
         assert all(c in "0123456789abcdef" for c in prefix), "prefix is lowercase hex"
         query = self._live_indicator_rows(self._now()).where(
             entries.c.indicator_hash >= prefix, entries.c.indicator_hash < prefix + "g",  # "g" sorts after hex
-            lists.c.category != "allowlist")
+            lists.c.category != Category.ALLOWLIST)
         async with self._read() as conn:
             rows = (await conn.execute(query)).all()
             canonicals = sorted({r.expression for r in rows})
@@ -907,12 +907,13 @@ class Store:
             raise NotFound(f"no report with id {report_id!r}")
         return _report(row)
 
-    async def report_groups(self, *, status: str | None = ReportStatus.OPEN, limit: int = 100) -> list[ReportGroup]:
+    async def report_groups(self, *, status: ReportStatus | None = ReportStatus.OPEN,
+                            limit: int = 100) -> list[ReportGroup]:
         """Returns the first page of report groups, the group with the most reports first."""
         return (await self.report_page(status=status, limit=limit))[0]
 
-    async def report_page(self, *, status: str | None = ReportStatus.OPEN, sort: str = "count", offset: int = 0,
-                          limit: int = 50) -> tuple[list[ReportGroup], int]:
+    async def report_page(self, *, status: ReportStatus | None = ReportStatus.OPEN, sort: str = "count",
+                          offset: int = 0, limit: int = 50) -> tuple[list[ReportGroup], int]:
         """Returns one page of report groups (site and kind) and how many groups there are in all.
 
         sort "count": most reports first; "newest": the latest report first; "reporters": most distinct

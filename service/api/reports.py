@@ -197,7 +197,7 @@ async def queue(request: Request) -> JSONResponse:
     principal = await authenticate(request, roles=MODERATORS)
     query = decode_query(request.query_params, QueueQuery)
     groups, total = await request.app.state.store.report_page(
-        status=None if query.status == "all" else query.status, sort=query.sort,
+        status=None if query.status == "all" else ReportStatus(query.status), sort=query.sort,
         offset=(query.page - 1) * query.per_page, limit=query.per_page)
     full = await reveal(request, principal, [g.expression for g in groups], where="GET /v1/admin/reports",
                         asked=query.reveal)
