@@ -462,10 +462,8 @@ def _new_id(result: sa.CursorResult[Any]) -> int:
     return int(key[0])
 
 
-def _as_time(value: Any) -> dt.datetime | None:
-    """Returns an aware UTC datetime from what an aggregate returned (a datetime, or SQLite's text)."""
-    if value is None:
-        return None
+def _as_time(value: Any) -> dt.datetime:
+    """Returns an aware UTC datetime from what min()/max() of a group returned (a datetime, or SQLite's text)."""
     when: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     return when.replace(tzinfo=dt.UTC) if when.tzinfo is None else when.astimezone(dt.UTC)
 
@@ -505,13 +503,12 @@ class Store:
         self.token_cache: TTLCache[str, Any] = TTLCache(maxsize=10_000, ttl=TOKEN_CACHE_SECONDS, timer=monotonic)
 
     @classmethod
-    async def open(cls, url: str, *, migrate: bool = True, clock: Callable[[], dt.datetime] = utc_now) -> Store:
-        """Returns a store on the database at url, migrated to the latest schema unless migrate is False."""
-        store = cls(_make_engine(url), clock=clock)
-        if migrate:
-            from service.migrations import upgrade
+    async def open(cls, url: str, *, clock: Callable[[], dt.datetime] = utc_now) -> Store:
+        """Returns a store on the database at url, migrated to the latest schema."""
+        from service.migrations import upgrade
 
-            await upgrade(store)
+        store = cls(_make_engine(url), clock=clock)
+        await upgrade(store)
         return store
 
     async def close(self) -> None:
@@ -1006,10 +1003,9 @@ class Store:
             row = (await conn.execute(sa.select(api_keys).where(api_keys.c.id == key_id))).one()
         return _key(row), token
 
-    async def list_keys(self, *, include_revoked: bool = True) -> list[ApiKey]:
+    async def list_keys(self) -> list[ApiKey]:
+        """Returns every key, revoked ones too, oldest first."""
         query = sa.select(api_keys).order_by(api_keys.c.id)
-        if not include_revoked:
-            query = query.where(api_keys.c.revoked_at.is_(None))
         async with self._read() as conn:
             return [_key(r) for r in (await conn.execute(query)).all()]
 

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from service.errors import Conflict, NotFound
+from service.errors import Conflict, InvalidField, NotFound
 from service.store import DEFAULT_LIST, Store, hash_token
 
 
@@ -53,6 +53,9 @@ async def test_remove_of_a_bundled_entry_uses_the_hint(store: Store) -> None:
     assert [(e.list, e.effect) for e in removed] == [("kz-scam", "suppress")]
     changes = await store.changes_since(0)
     assert [(c.op, c.list, c.category) for c in changes] == [("remove", "kz-scam", "scam")]
+    with pytest.raises(NotFound):  # already suppressed there: nothing left to remove, no second change
+        await store.remove_entry("bundled.kz/", reason="again", actor="a", lists_hint=[("kz-scam", "scam")])
+    assert len(await store.changes_since(0)) == 1
 
 
 async def test_new_list_and_category_conflict(store: Store) -> None:
@@ -61,6 +64,8 @@ async def test_new_list_and_category_conflict(store: Store) -> None:
     assert entry.category == "allowlist"
     with pytest.raises(Conflict):
         await store.add_entry("x.kz/", reason="r", actor="a", list_name="verified-shops", category="phishing")
+    with pytest.raises(Conflict):
+        await store.import_entries(["x.kz/"], list_name="verified-shops", category="phishing", reason="r", actor="a")
 
 
 async def test_expired_entries_are_not_live(store: Store) -> None:
@@ -93,7 +98,16 @@ async def test_keys_hashed_and_revocable(store: Store) -> None:
     assert found is not None and found[0].rate == "50/second" and found[1] != token
     await store.revoke_key(key.id, actor="admin")
     assert await store.key_for_hash(hash_token(token)) is None
+    again = await store.revoke_key(key.id, actor="admin")  # revoking twice keeps the first time, audits once
+    assert again.revoked_at is not None
     assert [r.action for r in await store.audit_log(target=f"key:{key.id}")] == ["key.revoke", "key.create"]
+    with pytest.raises(NotFound):
+        await store.revoke_key(999, actor="admin")
+    for name, role, field in (("x", "root", "role"), ("   ", "bank", "name"), ("x" * 201, "bank", "name")):
+        with pytest.raises(InvalidField) as refused:
+            await store.create_key(name=name, role=role, actor="admin")
+        assert refused.value.field == field
+    assert [k.id for k in await store.list_keys()] == [key.id]
 
 
 async def test_reports_grouped_and_decided(store: Store) -> None:
@@ -110,6 +124,10 @@ async def test_reports_grouped_and_decided(store: Store) -> None:
     assert (await store.get_report(a.id)).status == "accepted"
     with pytest.raises(Conflict):
         await store.decide(a.id, decision="reject", note="late", actor="m2")
+    with pytest.raises(NotFound):
+        await store.decide("r0000000000000000", decision="accept", note="n", actor="m")
+    with pytest.raises(InvalidField):  # /admin's form hands the decision over as typed
+        await store.decide(appeal.id, decision="maybe", note="n", actor="m")
     result = await store.decide(appeal.id, decision="accept", note="verified merchant", actor="m")
     assert result["entries"][0]["list"] == DEFAULT_LIST
     _, live = await store.live_entries()
@@ -190,5 +208,15 @@ async def test_report_clients_are_keyed_by_the_months_secret_which_is_dropped_la
         now[0] = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
         await file("203.0.113.7")
         assert await key_months() == ["report-client-2026-02", "report-client-2026-03"]  # January's key is gone
+    finally:
+        await store.close()
+
+
+async def test_an_in_memory_sqlite_store_needs_no_directory() -> None:
+    store = await Store.open("sqlite+aiosqlite:///:memory:")
+    try:
+        await store.add_entry("kept.kz/", reason="r", actor="a")
+        _, live = await store.live_entries()
+        assert [e.expression for e in live] == ["kept.kz/"]
     finally:
         await store.close()
