@@ -13,7 +13,7 @@ instance within that time (at once on the instance that revoked it).
 
 Example::
 
-    principal = await authenticate(request, roles={"moderator"})   # -> Principal(3, "aigerim", "moderator", None)
+    principal = await authenticate(request, roles={"moderator"})   # -> Principal(3, "aigerim", Role.MODERATOR, None)
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ _MAX_TOKEN_LENGTH = 200  # characters; ours are 47
 class Principal:
     id: int
     name: str
-    role: str  # moderator | bank | admin
+    role: Role
     rate: str | None  # per-key rate limit ("50/second", "none"); None: the deployment's default
 
 
@@ -105,6 +105,6 @@ async def authenticate(request: Request, *, roles: Collection[str] | None = None
         raise Unauthorized("the API token is unknown or revoked",
                            headers={"WWW-Authenticate": 'Bearer realm="abaila", error="invalid_token"'})
     if roles is not None and principal.role not in roles and principal.role != Role.ADMIN:
-        raise Forbidden(f"this route needs the role {' or '.join(sorted(roles))}; this token is {principal.role!r}")
+        raise Forbidden(f"this route needs the role {' or '.join(sorted(roles))}; this token is '{principal.role}'")
     request.state.principal = principal
     return principal

@@ -235,7 +235,7 @@ api_keys = sa.Table(
     "api_keys", metadata,
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("name", sa.String(200), nullable=False),
-    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),  # a Role
     sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("rate", sa.String(32)),
     sa.Column("created_at", UTCDateTime, nullable=False),
@@ -372,7 +372,7 @@ class ReportGroup:
 class ApiKey:
     id: int
     name: str
-    role: str
+    role: Role
     rate: str | None
     created_at: dt.datetime
     created_by: str
@@ -484,7 +484,7 @@ def _report(row: sa.Row[Any]) -> Report:
 
 def _key(row: sa.Row[Any]) -> ApiKey:
     m = row._mapping
-    return ApiKey(m["id"], m["name"], m["role"], m["rate"], m["created_at"], m["created_by"], m["revoked_at"])
+    return ApiKey(m["id"], m["name"], Role(m["role"]), m["rate"], m["created_at"], m["created_by"], m["revoked_at"])
 
 
 _ENTRY_COLUMNS = (entries, lists.c.name.label("list_name"), lists.c.category)

@@ -34,7 +34,7 @@ from service.errors import AbailaError, Forbidden, InvalidURL
 from service.indicators import is_indicator
 from service.lists import Category
 from service.moderation import import_text, parse_addition, parse_list_name, parse_text, search_text
-from service.store import ReportStatus, hash_token, shown
+from service.store import ReportStatus, Role, hash_token, shown
 from service.urls import entry_to_expression
 
 __all__ = ["openapi_paths", "routes"]
@@ -150,7 +150,7 @@ async def login(request: Request) -> Response:
     form = await request.form()
     token = str(form.get("token", "")).strip()
     principal = await principal_for_token(request.app.state.store, token) if token else None
-    if principal is None or principal.role not in ("moderator", "admin"):
+    if principal is None or principal.role not in (Role.MODERATOR, Role.ADMIN):
         return await _render(request, error=_t(request)["bad_token"], status=401)
     response = RedirectResponse("/admin", status_code=303)
     response.set_cookie(_COOKIE, sessions.issue(principal.id, hash_token(token), _now(request)), httponly=True,

@@ -28,6 +28,7 @@ def test_tokens_and_roles(moderation: Moderation) -> None:
     assert client.get("/v1/admin/entries", headers={"Authorization": "Basic eDp5"}).status_code == 401
     bank = client.get("/v1/admin/entries", headers=auth(tokens["bank"]))
     assert bank.status_code == 403 and bank.json()["error"]["code"] == "forbidden"
+    assert bank.json()["error"]["message"].endswith("this token is 'bank'")  # the role's value, not its repr
     assert client.get("/v1/admin/entries", headers=auth(tokens["moderator"])).status_code == 200
     assert client.get("/v1/admin/keys", headers=auth(tokens["moderator"])).status_code == 403
     assert client.get("/v1/admin/entries", headers=auth(tokens["admin"])).status_code == 200
