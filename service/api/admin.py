@@ -31,8 +31,6 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from service.api.admintypes import (
-    AUTH_ERRORS,
-    BODY_ERRORS,
     MAX_ID,
     AuditPage,
     AuditQuery,
@@ -53,12 +51,20 @@ from service.api.admintypes import (
     RemoveQuery,
     RevealQuery,
     RevokeQuery,
-    error_responses,
     given,
     query_time,
     refusals,
 )
-from service.api.contract import decode_body, decode_query, json_response, query_parameters, request_body
+from service.api.contract import (
+    AUTH_ERRORS,
+    BODY_ERRORS,
+    decode_body,
+    decode_query,
+    error_responses,
+    json_response,
+    query_parameters,
+    request_body,
+)
 from service.auth import Principal, authenticate, forget_tokens
 from service.errors import InvalidField, InvalidIndicator, InvalidURL, NotFound
 from service.indicators import is_indicator

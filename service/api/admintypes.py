@@ -24,7 +24,6 @@ from typing import Annotated, Any, Literal, get_args
 import msgspec
 from msgspec import UNSET, Meta, Struct, UnsetType, field
 
-from service.api.contract import Error, Schema
 from service.errors import InvalidField
 from service.lists import EXPORT_FORMATS, FORMATS
 from service.moderation import (
@@ -40,11 +39,11 @@ from service.moderation import (
 from service.store import DEFAULT_ALLOWLIST, DEFAULT_LIST, MAX_KEY_NAME, Decision, Effect, ReportStatus, Role
 
 __all__ = [
-    "AUTH_ERRORS", "BODY_ERRORS", "MAX_ID", "MAX_PER_PAGE", "AuditPage", "AuditQuery", "AuditRecordView",
+    "MAX_ID", "MAX_PER_PAGE", "AuditPage", "AuditQuery", "AuditRecordView",
     "DecisionBody", "DecisionResult", "EntryAdded", "EntryBody", "EntryFound", "EntryOne", "EntryQuery",
     "EntryRemoved", "EntryView", "ExportQuery", "ImportBody", "ImportSummary", "KeyBody", "KeyCreated", "KeyList",
     "KeyView", "ListsView", "QueueQuery", "QueueSort", "RemoveQuery", "ReportQueue", "RevealQuery", "RevokeQuery",
-    "error_responses", "given", "query_time", "refusals",
+    "given", "query_time", "refusals",
 ]
 
 MAX_ID = 2**63 - 1  # the largest row id (a signed 64-bit integer in every store); a larger one is no id
@@ -438,25 +437,6 @@ class DecisionResult(Struct):
 # Responses
 
 
-_ERROR_MEANINGS = {
-    400: "invalid_json, or invalid_field naming the field at fault",
-    401: "no or an unknown token (`Authorization: Bearer …`)",
-    403: "the token's role may not do this",
-    404: "not found",
-    408: "the request body did not arrive in time",
-    409: "conflict",
-    413: "the request body is too large",
-    429: "rate limited (see Retry-After)",
-}
-
-
-def error_responses(*statuses: int, **meanings: str) -> dict[str, Any]:
-    """Returns OpenAPI responses for error statuses, each the error envelope; meanings overrides a description
-    (keyword `s404="no such entry"`)."""
-    return {str(status): {"description": meanings.get(f"s{status}", _ERROR_MEANINGS[status]),
-                          "content": {"application/json": {"schema": Schema(Error)}}} for status in statuses}
-
-
 def refusals(responses: dict[str, Any], fields: list[str], why: str) -> dict[str, Any]:
     """Returns responses with its 400 marked: a schema-valid request may still be refused for fields (why).
 
@@ -468,5 +448,3 @@ def refusals(responses: dict[str, Any], fields: list[str], why: str) -> dict[str
     return out
 
 
-AUTH_ERRORS = (401, 403, 429)
-BODY_ERRORS = (400, 408, 413)

@@ -25,7 +25,7 @@ from starlette.routing import Route
 
 from service.api import contract
 from service.api.check import lang_or_negotiated
-from service.api.contract import ErrorDetail, Lang, Schema, decode_body, request_body
+from service.api.contract import ErrorDetail, Lang, Schema, decode_body, error_responses, request_body
 from service.errors import InvalidURL
 from service.middleware.auth import require_principal
 from service.urls import MAX_URL_LENGTH, CanonicalURL, validate_for_api
@@ -121,7 +121,6 @@ async def check_batch(request: Request) -> JSONResponse:
 
 routes = [Route("/v1/check/batch", check_batch, methods=["POST"])]
 
-_ERR = {"$ref": "#/components/responses/Error"}
 openapi_paths: dict[str, Any] = {
     "/v1/check/batch": {
         "post": {
@@ -130,7 +129,7 @@ openapi_paths: dict[str, Any] = {
             "requestBody": request_body(BatchBody),
             "responses": {"200": {"description": "One result per URL, in request order", "content": {
                 "application/json": {"schema": _RESULTS}}},
-                          "400": _ERR, "401": _ERR, "408": _ERR, "413": _ERR, "429": _ERR},
+                          **error_responses(400, 401, 408, 413, 429)},
         },
     },
 }

@@ -19,6 +19,7 @@ from service.api.contract import (
     Verdict,
     decode_body,
     decode_query,
+    error_responses,
     json_response,
     query_parameters,
     request_body,
@@ -119,20 +120,18 @@ routes = [
     Route("/v1/check", check_post, methods=["POST"]),
 ]
 
-_ERR = {"$ref": "#/components/responses/Error"}
 # A key is optional here (it lifts the anonymous rate limit); one that is unknown or revoked is a 401.
 openapi_paths: dict[str, Any] = {
     "/v1/check": {
         "get": {
             "summary": "Check one URL",
             "parameters": query_parameters(CheckQuery),
-            "responses": {"200": json_response(Verdict, "The verdict"), "400": _ERR, "401": _ERR, "429": _ERR},
+            "responses": {"200": json_response(Verdict, "The verdict"), **error_responses(400, 401, 429)},
         },
         "post": {
             "summary": "Check one URL, with what the page asks for",
             "requestBody": request_body(CheckBody),
-            "responses": {"200": json_response(Verdict, "The verdict"), "400": _ERR, "401": _ERR, "408": _ERR,
-                          "413": _ERR, "429": _ERR},
+            "responses": {"200": json_response(Verdict, "The verdict"), **error_responses(400, 401, 408, 413, 429)},
         },
     },
 }

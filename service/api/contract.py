@@ -38,9 +38,9 @@ from service.urls import MAX_URL_LENGTH
 from service.verdicts import Ask, Level, Severity
 from service.verdicts import PageContext as _PageContext
 
-__all__ = ["MAX_BODY_BYTES", "REF_TEMPLATE", "URL", "Error", "ErrorDetail", "Lang", "PageContext", "PageFacts",
-           "Reason", "Schema", "Verdict", "decode_body", "decode_query", "json_response", "query_parameters",
-           "read_body", "request_body", "resolve_schemas"]
+__all__ = ["AUTH_ERRORS", "BODY_ERRORS", "MAX_BODY_BYTES", "REF_TEMPLATE", "URL", "Error", "ErrorDetail", "Lang",
+           "PageContext", "PageFacts", "Reason", "Schema", "Verdict", "decode_body", "decode_query",
+           "error_responses", "json_response", "query_parameters", "read_body", "request_body", "resolve_schemas"]
 
 T = TypeVar("T")
 
@@ -175,6 +175,28 @@ def request_body(model: Any, *, description: str | None = None) -> dict[str, Any
 def json_response(model: Any, description: str) -> dict[str, Any]:
     """Returns an OpenAPI response object: JSON of model."""
     return {"description": description, "content": {"application/json": {"schema": Schema(model)}}}
+
+
+AUTH_ERRORS = (401, 403, 429)  # what any route behind a key can answer
+BODY_ERRORS = (400, 408, 413)  # what any route reading a body can answer
+
+_ERROR_MEANINGS = {
+    400: "invalid_json, or invalid_field naming the field at fault",
+    401: "no or an unknown token (`Authorization: Bearer …`)",
+    403: "the token's role may not do this",
+    404: "not found",
+    408: "the request body did not arrive in time",
+    409: "conflict",
+    413: "the request body is too large",
+    429: "rate limited (see Retry-After)",
+}
+
+
+def error_responses(*statuses: int, **meanings: str) -> dict[str, Any]:
+    """Returns OpenAPI responses for error statuses, each the error envelope; meanings overrides a description
+    (keyword `s404="no such entry"`)."""
+    return {str(status): {"description": meanings.get(f"s{status}", _ERROR_MEANINGS[status]),
+                          "content": {"application/json": {"schema": Schema(Error)}}} for status in statuses}
 
 
 def query_parameters(model: type[msgspec.Struct]) -> list[dict[str, Any]]:

@@ -34,7 +34,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from service.api.contract import decode_body, request_body
+from service.api.contract import decode_body, error_responses, request_body
 from service.auth import authenticate
 from service.errors import InvalidField, InvalidIndicator
 from service.indicators import RANGE_DIGITS, canonical
@@ -126,7 +126,6 @@ routes = [
     Route("/v1/indicators/range/{prefix}", indicator_range, methods=["GET"]),
 ]
 
-_ERR = {"$ref": "#/components/responses/Error"}
 openapi_paths: dict[str, Any] = {
     "/v1/indicators/check": {"post": {
         "summary": "Check up to 500 cards, phones, IBANs (bank or moderator key): listed, reports, first/last seen",
@@ -137,7 +136,7 @@ openapi_paths: dict[str, Any] = {
                                              "{indicator, error}",
                               "content": {"application/json": {"schema": {"type": "object", "properties": {
                                   "results": {"type": "array", "items": {"type": "object"}}}}}}},
-                      "400": _ERR, "401": _ERR, "403": _ERR, "408": _ERR, "413": _ERR, "429": _ERR}}},
+                      **error_responses(400, 401, 403, 408, 413, 429)}}},
     "/v1/indicators/range/{prefix}": {"get": {
         "summary": "k-anonymity range lookup: every listed indicator's SHA-256 starting with 5 hex digits, padded",
         "parameters": [{"name": "prefix", "in": "path", "required": True,
@@ -145,5 +144,5 @@ openapi_paths: dict[str, Any] = {
         "responses": {"200": {"description": f"text/plain: {RANGE_LINES}·k lines `<64 hex>:<reports, 4 digits>`, "
                                              "sorted; decoys have 0 reports",
                               "content": {"text/plain": {"schema": {"type": "string"}}}},
-                      "304": {"description": "Not modified (If-None-Match)"}, "400": _ERR, "429": _ERR}}},
+                      "304": {"description": "Not modified (If-None-Match)"}, **error_responses(400, 429)}}},
 }

@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from service.api.contract import decode_body, json_response, request_body
+from service.api.contract import decode_body, error_responses, json_response, request_body
 from service.index import Prefix
 from service.lists import Category
 
@@ -96,11 +96,10 @@ async def lookup_prefixes(request: Request) -> JSONResponse:
 
 routes = [Route("/v1/lookup/prefixes", lookup_prefixes, methods=["POST"])]
 
-_ERR = {"$ref": "#/components/responses/Error"}
 openapi_paths: dict[str, Any] = {
     "/v1/lookup/prefixes": {"post": {
         "summary": "Full hashes on the lists that start with 4-byte SHA-256 prefixes (the extension's private path)",
         "requestBody": request_body(PrefixesBody),
         "responses": {"200": json_response(Matches, "The matching full hashes (never the allowlist's)"),
-                      "400": _ERR, "401": _ERR, "408": _ERR, "413": _ERR, "429": _ERR}}},
+                      **error_responses(400, 401, 408, 413, 429)}}},
 }

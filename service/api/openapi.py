@@ -17,8 +17,6 @@ __all__ = ["SHARED_TYPES", "build_openapi"]
 
 SHARED_TYPES = (contract.Verdict, contract.Reason, contract.PageContext, contract.Error)
 
-_RESPONSES = {"Error": {"description": "An error", "content": {"application/json": {
-    "schema": {"$ref": contract.REF_TEMPLATE.format(name="Error")}}}}}
 _SECURITY = {"bearer": {"type": "http", "scheme": "bearer"}}
 
 
@@ -35,5 +33,5 @@ def build_openapi(paths_by_module: Iterable[dict[str, Any]], version: str) -> di
                  "description": "Verdicts on shops and bank look-alikes before people pay. Errors are "
                                 "`{\"error\": {\"code\", \"message\", \"field\"}}`."},
         "paths": resolved,
-        "components": {"schemas": schemas, "responses": _RESPONSES, "securitySchemes": _SECURITY},
+        "components": {"schemas": schemas, "securitySchemes": _SECURITY},
     }

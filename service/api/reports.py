@@ -36,18 +36,25 @@ from starlette.routing import Route
 
 from service.api.admin import MODERATORS, index_lists, reveal
 from service.api.admintypes import (
-    AUTH_ERRORS,
-    BODY_ERRORS,
     MAX_PER_PAGE,
     DecisionBody,
     DecisionResult,
     QueueQuery,
     QueueSort,
     ReportQueue,
-    error_responses,
     refusals,
 )
-from service.api.contract import URL, decode_body, decode_query, json_response, query_parameters, request_body
+from service.api.contract import (
+    AUTH_ERRORS,
+    BODY_ERRORS,
+    URL,
+    decode_body,
+    decode_query,
+    error_responses,
+    json_response,
+    query_parameters,
+    request_body,
+)
 from service.auth import authenticate
 from service.errors import InvalidField, NotFound
 from service.indicators import is_indicator
@@ -248,17 +255,16 @@ routes = [
     Route("/v1/admin/reports/{report_id}/decision", decide, methods=["POST"]),
 ]
 
-_ERR = {"$ref": "#/components/responses/Error"}
 openapi_paths: dict[str, Any] = {
     "/v1/reports": {"post": {
         "summary": "Report a scam site, or a warning that is wrong (an appeal)",
         "requestBody": request_body(_REPORT_BODY),
         "responses": {"201": json_response(ReportFiled, "The reports filed, one per site and indicator"),
-                      "400": _ERR, "408": _ERR, "413": _ERR, "429": _ERR}}},
+                      **error_responses(400, 408, 413, 429)}}},
     "/v1/reports/{report_id}": {"get": {
         "summary": "A report's status (open, accepted, rejected) and the moderator's note",
         "parameters": [{"name": "report_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-        "responses": {"200": {"description": "The report"}, "404": _ERR}}},
+        "responses": {"200": {"description": "The report"}, **error_responses(404)}}},
     "/v1/admin/reports": {"get": {
         "summary": "The reports queue, grouped by site and kind (moderator)", "security": [{"bearer": []}],
         "parameters": query_parameters(QueueQuery),

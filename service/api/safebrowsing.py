@@ -32,7 +32,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from service.api.contract import decode_body, request_body
+from service.api.contract import decode_body, error_responses, request_body
 from service.errors import AbailaError, InvalidField
 from service.index import Prefix
 from service.lists import Category
@@ -200,11 +200,7 @@ openapi_paths: dict[str, Any] = {
                             "description": "API key, as Safe Browsing clients send it"}],
             "requestBody": request_body(FindBody),
             "responses": {"200": {"description": "`{}` when nothing matched, else `{\"matches\": [...]}`"},
-                          "400": {"$ref": "#/components/responses/Error"},
-                          "401": {"$ref": "#/components/responses/Error"},
-                          "408": {"$ref": "#/components/responses/Error"},
-                          "413": {"$ref": "#/components/responses/Error"},
-                          "429": {"$ref": "#/components/responses/Error"}},
+                          **error_responses(400, 401, 408, 413, 429)},
         },
     },
 }
